@@ -1,0 +1,130 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "log.h"
+
+/* How long the foreground waits for a failed daemon to be gone. */
+#define DAEMON_EXIT_WAIT_MS 10000
+
+static volatile sig_atomic_t parent_fd_to_close = -1;
+static volatile sig_atomic_t cancel_signal;
+
+/* Closing our end of the parent pipe is the whole cancellation: the daemon
+ * sees the hang-up, stops the server and reports. */
+static void on_cancel_signal(int sig)
+{
+	int fd = parent_fd_to_close;
+
+	cancel_signal = sig;
+	if (fd >= 0) {
+		parent_fd_to_close = -1;
+		close(fd);
+	}
+}
+
+static int catch_cancel_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_cancel_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return -errno;
+	return 0;
+}
+
+static void wait_daemon_exit(pid_t daemon)
+{
+	struct pollfd pfd = { .events = POLLIN };
+	int n;
+
+	pfd.fd = (int)syscall(SYS_pidfd_open, daemon, 0);
+	if (pfd.fd >= 0) {
+		do
+			n = poll(&pfd, 1, DAEMON_EXIT_WAIT_MS);
+		while (n < 0 && errno == EINTR);
+		close(pfd.fd);
+		if (n <= 0) {
+			log_error("the daemon (pid %d) did not exit", (int)daemon);
+			return;
+		}
+	}
+	waitpid(daemon, NULL, 0);
+}
+
+int daemon_run(daemon_body body, void *arg, struct launch_status *status)
+{
+	int status_pipe[2], parent_pipe[2], rc;
+	pid_t daemon;
+
+	if (pipe2(status_pipe, O_CLOEXEC) < 0) {
+		rc = -errno;
+		log_error("cannot create the status pipe: %s", strerror(-rc));
+		return rc;
+	}
+	if (pipe2(parent_pipe, O_CLOEXEC) < 0) {
+		rc = -errno;
+		log_error("cannot create the parent pipe: %s", strerror(-rc));
+		goto close_status;
+	}
+	rc = catch_cancel_signals();
+	if (rc < 0) {
+		log_error("cannot catch signals: %s", strerror(-rc));
+		goto close_parent;
+	}
+	daemon = fork();
+	if (daemon < 0) {
+		rc = -errno;
+		log_error("cannot fork the daemon: %s", strerror(-rc));
+		goto close_parent;
+	}
+	if (daemon == 0) {
+		close(status_pipe[0]);
+		close(parent_pipe[1]);
+		body(arg, status_pipe[1], parent_pipe[0]);
+		_exit(127);
+	}
+	close(status_pipe[1]);
+	close(parent_pipe[0]);
+	parent_fd_to_close = parent_pipe[1];
+	if (cancel_signal)
+		on_cancel_signal(cancel_signal);
+
+	rc = launch_status_receive(status_pipe[0], status);
+	if (rc < 0) {
+		memset(status, 0, sizeof(*status));
+		status->stage = STAGE_INTERNAL;
+		status->error = -rc;
+		strcpy(status->detail, "the daemon ended without reporting");
+	}
+	if (status->stage == STAGE_CANCELLED && cancel_signal)
+		status->signal = (uint32_t)cancel_signal;
+	if (status->stage != STAGE_MOUNTED)
+		wait_daemon_exit(daemon);
+	close(status_pipe[0]);
+	if (parent_fd_to_close >= 0)
+		close(parent_fd_to_close);
+	parent_fd_to_close = -1;
+	return 0;
+
+close_parent:
+	close(parent_pipe[0]);
+	close(parent_pipe[1]);
+close_status:
+	close(status_pipe[0]);
+	close(status_pipe[1]);
+	return rc;
+}

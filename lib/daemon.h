@@ -1,0 +1,19 @@
+/* The foreground process and its daemon: fork, one status record back
+ * through a pipe, and cancellation when the foreground side is signalled
+ * or dies (the daemon sees its end of a second pipe hang up). */
+#ifndef FUSELAUNCH_DAEMON_H
+#define FUSELAUNCH_DAEMON_H
+
+#include "launch_status.h"
+
+/* The daemon's body: must send exactly one record on STATUS_FD and treat a
+ * hang-up of PARENT_FD as cancellation.  It never returns. */
+typedef void (*daemon_body)(void *arg, int status_fd, int parent_fd);
+
+/* Fork the daemon running BODY(ARG) and wait for its record.  SIGINT,
+ * SIGTERM and SIGHUP meanwhile cancel the launch; *STATUS then says so.
+ * After a failure the daemon has exited when this returns.  Returns 0, or
+ * -errno when no daemon could be started (the message is printed). */
+int daemon_run(daemon_body body, void *arg, struct launch_status *status);
+
+#endif

@@ -1,0 +1,33 @@
+/* /dev/fuse: opening it, synchronous FUSE_INIT, and cancelling a
+ * connection whose INIT will never be answered. */
+#ifndef FUSELAUNCH_FUSE_DEVICE_H
+#define FUSELAUNCH_FUSE_DEVICE_H
+
+#include <linux/fuse.h>
+#include <sys/ioctl.h>
+
+/* Linux 6.18: fsconfig(FSCONFIG_CMD_CREATE) on a connection with this set
+ * sends FUSE_INIT and returns only once the server has answered it.  Debian
+ * 12's <linux/fuse.h> predates it. */
+#ifndef FUSE_DEV_IOC_SYNC_INIT
+#define FUSE_DEV_IOC_SYNC_INIT _IO(FUSE_DEV_IOC_MAGIC, 3)
+#endif
+
+#define FUSE_DEVICE_PATH "/dev/fuse"
+
+/* Open /dev/fuse close-on-exec into *FD.  Returns 0 or -errno. */
+int fuse_device_open(int *fd);
+
+/* Returns 0, or -ENOTTY on kernels without synchronous INIT. */
+int fuse_device_enable_sync_init(int fd);
+
+/* The fusectl number of the connection behind FD, from fdinfo; -ENOENT when
+ * the device is not (yet) attached to a connection. */
+int fuse_device_connection(int fd, unsigned int *connection);
+
+/* Abort a connection through a private, detached fusectl mount, so that a
+ * mount blocked on its INIT returns ENOTCONN.  Nothing is attached to any
+ * mount namespace. */
+int fuse_connection_abort(unsigned int connection);
+
+#endif

@@ -1,0 +1,34 @@
+/* The thread that carries the mount through FUSE_INIT: creating the
+ * superblock blocks until the server answers, so it runs apart from the
+ * thread that watches the server, the clock and the caller. */
+#ifndef FUSELAUNCH_INIT_THREAD_H
+#define FUSELAUNCH_INIT_THREAD_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "launch_status.h"
+
+struct init_thread {
+	/* in */
+	int fsfd;
+	int target_fd;
+	uint64_t mount_attrs;
+	/* out, valid once done_fd is readable */
+	int error;			/* 0 or -errno */
+	enum launch_stage failed_stage;	/* STAGE_INIT or STAGE_MOUNT */
+	uint64_t mount_id;		/* of the attached mount */
+	char why[240];
+	/* private */
+	int done_fd;			/* eventfd, readable when the thread is done */
+	pthread_t thread;
+	int running;
+};
+
+int init_thread_start(struct init_thread *t);
+
+/* Wait up to TIMEOUT_MS (-1: for ever) for the thread and join it.
+ * Returns 0 once joined, -ETIMEDOUT if it is still blocked. */
+int init_thread_join(struct init_thread *t, int timeout_ms);
+
+#endif

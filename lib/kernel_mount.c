@@ -1,0 +1,200 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libmount.h>
+
+#include "kernel_mount.h"
+
+/* Linux 6.8: a mount id that is never reused; older headers lack it. */
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+
+/* Collect what the kernel logged into the fs context ("e fuse: ...") after
+ * BEFORE, the caller's own words. */
+static void read_kernel_messages(int fsfd, const char *before, char *why, size_t whylen)
+{
+	size_t used;
+	char msg[512];
+	ssize_t n;
+
+	used = (size_t)snprintf(why, whylen, "%s", before);
+	while ((n = read(fsfd, msg, sizeof(msg) - 1)) > 0) {
+		msg[n] = '\0';
+		if (used >= whylen)
+			continue;
+		/* Each message is "e TEXT", "w TEXT" or "i TEXT". */
+		used += (size_t)snprintf(why + used, whylen - used, "%s%s",
+					 used ? ": " : "", n > 2 ? msg + 2 : msg);
+	}
+}
+
+static int set_param(int fsfd, const char *name, const char *value, char *why, size_t whylen)
+{
+	char what[256];
+	int rc;
+
+	if (value)
+		rc = fsconfig(fsfd, FSCONFIG_SET_STRING, name, value, 0);
+	else
+		rc = fsconfig(fsfd, FSCONFIG_SET_FLAG, name, NULL, 0);
+	if (rc == 0)
+		return 0;
+	rc = -errno;
+	snprintf(what, sizeof(what), "option '%s%s%s'", name, value ? "=" : "", value ? value : "");
+	read_kernel_messages(fsfd, what, why, whylen);
+	return rc;
+}
+
+static bool has_param(const char *fs_params, const char *name)
+{
+	return fs_params && mnt_optstr_get_option(fs_params, name, NULL, NULL) == 0;
+}
+
+/* Parameters fuselaunch derives itself, unless the user gave them. */
+static int set_default_params(int fsfd, const struct kernel_mount_params *p,
+			      char *why, size_t whylen)
+{
+	char value[32];
+	int rc;
+
+	snprintf(value, sizeof(value), "%d", p->device_fd);
+	rc = set_param(fsfd, "fd", value, why, whylen);
+	if (rc == 0 && !has_param(p->fs_params, "rootmode")) {
+		snprintf(value, sizeof(value), "%o", p->root_mode & S_IFMT);
+		rc = set_param(fsfd, "rootmode", value, why, whylen);
+	}
+	if (rc == 0 && !has_param(p->fs_params, "user_id")) {
+		snprintf(value, sizeof(value), "%u", (unsigned)p->user_id);
+		rc = set_param(fsfd, "user_id", value, why, whylen);
+	}
+	if (rc == 0 && !has_param(p->fs_params, "group_id")) {
+		snprintf(value, sizeof(value), "%u", (unsigned)p->group_id);
+		rc = set_param(fsfd, "group_id", value, why, whylen);
+	}
+	if (rc == 0)
+		rc = set_param(fsfd, "source", p->source, why, whylen);
+	if (rc == 0)
+		rc = set_param(fsfd, "subtype", p->subtype, why, whylen);
+	return rc;
+}
+
+static int set_user_params(int fsfd, const char *fs_params, char *why, size_t whylen)
+{
+	char *p = (char *)fs_params, *name, *value;
+	size_t namesz, valuesz;
+	int rc = 0;
+
+	while (rc == 0 && p && mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+		char *n = strndup(name, namesz);
+		char *v = value ? strndup(value, valuesz) : NULL;
+
+		if (!n || (value && !v))
+			rc = -ENOMEM;
+		else
+			rc = set_param(fsfd, n, v, why, whylen);
+		free(n);
+		free(v);
+	}
+	return rc;
+}
+
+int kernel_mount_open(int *fsfd)
+{
+	*fsfd = fsopen("fuse", FSOPEN_CLOEXEC);
+	return *fsfd < 0 ? -errno : 0;
+}
+
+int kernel_mount_configure(int fsfd, const struct kernel_mount_params *params,
+			   char *why, size_t whylen)
+{
+	int rc;
+
+	rc = set_default_params(fsfd, params, why, whylen);
+	if (rc == 0)
+		rc = set_user_params(fsfd, params->fs_params, why, whylen);
+	return rc;
+}
+
+int kernel_mount_create(int fsfd, char *why, size_t whylen)
+{
+	int rc;
+
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		return 0;
+	rc = -errno;
+	read_kernel_messages(fsfd, "", why, whylen);
+	return rc;
+}
+
+static int mount_id_of(int fd, uint64_t *mount_id)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE | STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID)))
+		return -EOPNOTSUPP;
+	*mount_id = stx.stx_mnt_id;
+	return 0;
+}
+
+int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, uint64_t *mount_id,
+			char *why, size_t whylen)
+{
+	int mntfd, rc;
+
+	mntfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
+	if (mntfd < 0) {
+		rc = -errno;
+		read_kernel_messages(fsfd, "fsmount", why, whylen);
+		return rc;
+	}
+	rc = mount_id_of(mntfd, mount_id);
+	if (rc < 0) {
+		snprintf(why, whylen, "statx of the new mount");
+		goto out;
+	}
+	if (move_mount(mntfd, "", target_fd, "",
+		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
+		rc = -errno;
+		snprintf(why, whylen, "move_mount");
+	}
+out:
+	/* An open file on the mount would make a plain umount(8) fail with EBUSY. */
+	close(mntfd);
+	return rc;
+}
+
+int kernel_mount_detach(const char *mountpoint, uint64_t mount_id)
+{
+	uint64_t current;
+	char path[64];
+	int fd, rc;
+
+	fd = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = mount_id_of(fd, &current);
+	if (rc < 0)
+		goto out;
+	if (current != mount_id) {
+		rc = -ESTALE;
+		goto out;
+	}
+	/* Through the descriptor, so the mount checked is the one unmounted. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rc = umount2(path, MNT_DETACH) < 0 ? -errno : 0;
+out:
+	close(fd);
+	return rc;
+}

@@ -1,0 +1,43 @@
+/* The kernel side of a FUSE mount with the new mount API: an fs context,
+ * the superblock (whose creation sends FUSE_INIT), and the attached mount. */
+#ifndef FUSELAUNCH_KERNEL_MOUNT_H
+#define FUSELAUNCH_KERNEL_MOUNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct kernel_mount_params {
+	int device_fd;
+	mode_t root_mode;	/* file type of the mountpoint */
+	uid_t user_id;
+	gid_t group_id;
+	const char *source;	/* shown as the mount's source (fsname) */
+	const char *subtype;	/* the mount's type is fuse.SUBTYPE */
+	const char *fs_params;	/* more parameters, as an option string */
+};
+
+/* fsopen("fuse"): a new fs context in *FSFD. */
+int kernel_mount_open(int *fsfd);
+
+/* Set every parameter.  On failure WHY names the parameter and what the
+ * kernel said about it. */
+int kernel_mount_configure(int fsfd, const struct kernel_mount_params *params,
+			   char *why, size_t whylen);
+
+/* FSCONFIG_CMD_CREATE: with synchronous INIT this blocks until the server
+ * has answered FUSE_INIT.  WHY gets the kernel's messages on failure. */
+int kernel_mount_create(int fsfd, char *why, size_t whylen);
+
+/* Make the mount (with MOUNT_ATTR_* ATTRS) and attach it on TARGET_FD, an
+ * O_PATH descriptor of the mountpoint.  *MOUNT_ID identifies this mount
+ * for kernel_mount_detach(). */
+int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, uint64_t *mount_id,
+			char *why, size_t whylen);
+
+/* Detach-unmount the mount at MOUNTPOINT if, and only if, it is still the
+ * one identified by MOUNT_ID.  Returns 0, -ESTALE when another mount (or
+ * none) is there now, or -errno. */
+int kernel_mount_detach(const char *mountpoint, uint64_t mount_id);
+
+#endif

@@ -1,0 +1,350 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "fuse_device.h"
+#include "init_thread.h"
+#include "kernel_mount.h"
+#include "launch.h"
+#include "log.h"
+#include "server_process.h"
+#include "supervisor.h"
+
+/* How long a server has to exit after SIGTERM before SIGKILL. */
+#define STOP_GRACE_MS 2000
+/* How long an aborted INIT may take to come back to the init thread. */
+#define ABORT_WAIT_MS 2000
+
+void launch_init(struct launch *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->timeout_ms = LAUNCH_DEFAULT_TIMEOUT_MS;
+	l->mountpoint_fd = -1;
+}
+
+int launch_prepare(struct launch *l)
+{
+	struct stat st;
+	int rc;
+
+	l->mountpoint_fd = open(l->server.mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (l->mountpoint_fd < 0 || fstat(l->mountpoint_fd, &st) < 0) {
+		rc = -errno;
+		log_error("mountpoint '%s': %s", l->server.mountpoint, strerror(-rc));
+		return rc;
+	}
+	l->root_mode = st.st_mode;
+	l->user_id = getuid();
+	l->group_id = getgid();
+	return 0;
+}
+
+void launch_free(struct launch *l)
+{
+	if (l->mountpoint_fd >= 0)
+		close(l->mountpoint_fd);
+	server_command_free(&l->server);
+	mount_options_free(&l->options);
+}
+
+/* Everything the daemon holds while a launch is pending. */
+struct daemon_state {
+	struct launch *launch;
+	struct supervisor sup;
+	struct init_thread init;
+	struct launch_status status;
+	int status_fd;
+	int device_fd;
+	int fsfd;
+	bool mounted;
+};
+
+static void fail(struct daemon_state *d, enum launch_stage stage, int error, const char *detail)
+{
+	d->status.stage = stage;
+	d->status.error = error < 0 ? -error : error;
+	snprintf(d->status.detail, sizeof(d->status.detail), "%s", detail ? detail : "");
+}
+
+static int open_fs_context(struct daemon_state *d)
+{
+	struct launch *l = d->launch;
+	struct kernel_mount_params params = {
+		.device_fd = d->device_fd,
+		.root_mode = l->root_mode,
+		.user_id = l->user_id,
+		.group_id = l->group_id,
+		.source = l->options.fsname ? l->options.fsname :
+			  l->server.source ? l->server.source : l->server.name,
+		.subtype = l->options.subtype ? l->options.subtype : l->server.name,
+		.fs_params = l->options.fs_params,
+	};
+	char why[sizeof(d->status.detail)] = "";
+	int rc;
+
+	rc = fuse_device_open(&d->device_fd);
+	if (rc < 0) {
+		fail(d, STAGE_DEVICE, rc, NULL);
+		return rc;
+	}
+	params.device_fd = d->device_fd;
+	log_step("opened " FUSE_DEVICE_PATH " as fd %d", d->device_fd);
+	rc = fuse_device_enable_sync_init(d->device_fd);
+	if (rc < 0) {
+		fail(d, STAGE_SYNC_INIT, rc, NULL);
+		return rc;
+	}
+	rc = kernel_mount_open(&d->fsfd);
+	if (rc < 0) {
+		fail(d, STAGE_FS_OPEN, rc, NULL);
+		return rc;
+	}
+	rc = kernel_mount_configure(d->fsfd, &params, why, sizeof(why));
+	if (rc < 0) {
+		fail(d, STAGE_FS_PARAM, rc, why);
+		return rc;
+	}
+	log_step("fs context ready: source=%s subtype=%s", params.source, params.subtype);
+	return 0;
+}
+
+/* The server's stdout and stderr come through pipes, so that the daemon
+ * decides where they go: the user's terminal until the outcome is known,
+ * nowhere afterwards, and never the caller's stdout once we have exited. */
+static int start_server(struct daemon_state *d)
+{
+	struct launch *l = d->launch;
+	struct server_stdio stdio = { .in = -1 };
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	char **argv = NULL;
+	int rc;
+
+	stdio.in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (stdio.in < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		rc = -errno;
+		fail(d, STAGE_INTERNAL, rc, "server stdio");
+		goto out;
+	}
+	argv = server_command_exec_argv(&l->server, d->device_fd);
+	if (!argv) {
+		rc = -ENOMEM;
+		fail(d, STAGE_INTERNAL, rc, "server arguments");
+		goto out;
+	}
+	stdio.out = out[1];
+	stdio.err = err[1];
+	rc = server_spawn(l->server.path, argv, d->device_fd, &stdio, &d->sup.server_pid);
+	if (rc < 0) {
+		fail(d, STAGE_SERVER_START, rc, NULL);
+		goto out;
+	}
+	log_step("started server %s (pid %d) with mountpoint /dev/fd/%d",
+		 l->server.path, (int)d->sup.server_pid, d->device_fd);
+	d->sup.output_fd[0] = out[0];
+	d->sup.output_fd[1] = err[0];
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(err[0], F_SETFL, O_NONBLOCK);
+	out[0] = err[0] = -1;
+out:
+	server_command_free_exec_argv(argv, &l->server);
+	if (stdio.in >= 0)
+		close(stdio.in);
+	if (out[0] >= 0)
+		close(out[0]);
+	if (out[1] >= 0)
+		close(out[1]);
+	if (err[0] >= 0)
+		close(err[0]);
+	if (err[1] >= 0)
+		close(err[1]);
+	return rc;
+}
+
+/* Make a pending INIT come back: abort the connection so the blocked
+ * superblock creation returns ENOTCONN.  If it still does not come back,
+ * the daemon's exit ends the thread (DESIGN.md: only SIGKILL-like ends do). */
+static void cancel_init(struct daemon_state *d)
+{
+	unsigned int connection;
+
+	if (!d->init.running)
+		return;
+	if (fuse_device_connection(d->device_fd, &connection) == 0) {
+		int rc = fuse_connection_abort(connection);
+
+		log_step("aborting FUSE connection %u: %s", connection,
+			 rc < 0 ? strerror(-rc) : "done");
+	}
+	if (init_thread_join(&d->init, ABORT_WAIT_MS) < 0) {
+		log_step("the init thread is still blocked; the daemon's exit will end it");
+		return;
+	}
+	d->mounted = d->init.error == 0;
+}
+
+static void unmount_ours(struct daemon_state *d)
+{
+	int rc;
+
+	if (!d->mounted)
+		return;
+	rc = kernel_mount_detach(d->launch->server.mountpoint, d->init.mount_id);
+	log_step("detaching the mount on %s: %s", d->launch->server.mountpoint,
+		 rc == -ESTALE ? "no longer there" : rc < 0 ? strerror(-rc) : "done");
+	d->mounted = false;
+}
+
+static void __attribute__((noreturn)) report_failure(struct daemon_state *d)
+{
+	supervisor_stop_server(&d->sup, STOP_GRACE_MS);
+	cancel_init(d);
+	unmount_ours(d);
+	supervisor_drain_output(&d->sup);
+	launch_status_send(d->status_fd, &d->status);
+	_exit(1);
+}
+
+/* Wait for the outcome of INIT.  Returns 0 once mounted; on failure the
+ * status says why. */
+static int await_init(struct daemon_state *d, int parent_fd)
+{
+	int sig = 0;
+
+	d->sup.init_fd = d->init.done_fd;
+	d->sup.parent_fd = parent_fd;
+	supervisor_set_timeout(&d->sup, d->launch->timeout_ms);
+	switch (supervisor_wait(&d->sup, &sig)) {
+	case SUPERVISOR_INIT_DONE:
+		init_thread_join(&d->init, -1);
+		if (d->init.error < 0) {
+			fail(d, d->init.failed_stage, d->init.error, d->init.why);
+			return d->init.error;
+		}
+		d->mounted = true;
+		return 0;
+	case SUPERVISOR_SERVER_GONE:
+		fail(d, STAGE_SERVER_EXIT, 0, NULL);
+		d->status.wait_status = supervisor_server_status(&d->sup);
+		return -ECHILD;
+	case SUPERVISOR_TIMEOUT:
+		fail(d, STAGE_TIMEOUT, ETIMEDOUT, NULL);
+		return -ETIMEDOUT;
+	case SUPERVISOR_PARENT_GONE:
+		fail(d, STAGE_CANCELLED, ECANCELED, NULL);
+		return -ECANCELED;
+	case SUPERVISOR_SIGNAL:
+	default:
+		fail(d, STAGE_CANCELLED, ECANCELED, NULL);
+		d->status.signal = (uint32_t)sig;
+		return -ECANCELED;
+	}
+}
+
+static void detach_from_caller(void)
+{
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (null < 0)
+		return;
+	dup2(null, 0);
+	dup2(null, 1);
+	dup2(null, 2);
+	close(null);
+}
+
+/* After success: stay while the server lives, so that a server that dies
+ * leaves no "Transport endpoint is not connected" husk behind. */
+static void __attribute__((noreturn)) supervise_mounted(struct daemon_state *d)
+{
+	int sig;
+
+	d->sup.init_fd = -1;
+	d->sup.parent_fd = -1;
+	supervisor_set_timeout(&d->sup, 0);
+	for (;;) {
+		switch (supervisor_wait(&d->sup, &sig)) {
+		case SUPERVISOR_SERVER_GONE:
+			supervisor_drain_output(&d->sup);
+			unmount_ours(d);
+			_exit(0);
+		case SUPERVISOR_SIGNAL:
+			server_signal_children(SIGTERM);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int parent_fd)
+{
+	struct daemon_state d = {
+		.launch = arg,
+		.status_fd = status_fd,
+		.device_fd = -1,
+		.fsfd = -1,
+	};
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (setsid() < 0) {
+		fail(&d, STAGE_INTERNAL, errno, "setsid");
+		goto failed;
+	}
+	rc = supervisor_init(&d.sup);
+	if (rc < 0) {
+		fail(&d, STAGE_INTERNAL, rc, "signalfd");
+		goto failed;
+	}
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		fail(&d, STAGE_INTERNAL, errno, "PR_SET_CHILD_SUBREAPER");
+		goto failed;
+	}
+	if (open_fs_context(&d) < 0 || start_server(&d) < 0)
+		goto failed;
+	/* The daemon must not keep the caller's working directory busy. */
+	if (chdir("/") < 0)
+		log_step("chdir /: %s", strerror(errno));
+	d.init.fsfd = d.fsfd;
+	d.init.target_fd = d.launch->mountpoint_fd;
+	d.init.mount_attrs = d.launch->options.mount_attrs;
+	rc = init_thread_start(&d.init);
+	if (rc < 0) {
+		fail(&d, STAGE_INTERNAL, rc, "init thread");
+		goto failed;
+	}
+	if (await_init(&d, parent_fd) < 0)
+		goto failed;
+
+	/* The mount holds the connection now; our references would keep it
+	 * alive after the server died. */
+	close(d.fsfd);
+	close(d.device_fd);
+	close(d.launch->mountpoint_fd);
+	log_step("mounted on %s", d.launch->server.mountpoint);
+	supervisor_drain_output(&d.sup);
+	d.status.stage = STAGE_MOUNTED;
+	d.status.server_pid = d.sup.server_pid;
+	launch_status_send(status_fd, &d.status);
+	close(status_fd);
+	close(parent_fd);
+	detach_from_caller();
+	supervise_mounted(&d);
+failed:
+	report_failure(&d);
+}
+
+int launch_run(struct launch *l, struct launch_status *status)
+{
+	return daemon_run(run_daemon, l, status);
+}

@@ -1,0 +1,73 @@
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "log.h"
+
+static const char *program = "fuselaunch";
+static bool verbose;
+static struct timespec started;
+
+void log_init(const char *program_name, bool be_verbose)
+{
+	program = program_name;
+	verbose = be_verbose;
+	clock_gettime(CLOCK_MONOTONIC, &started);
+}
+
+const char *log_program_name(void)
+{
+	return program;
+}
+
+bool log_is_verbose(void)
+{
+	return verbose;
+}
+
+/* One write per line, so that lines of the launcher, its daemon and the
+ * server do not interleave mid-line on a shared terminal. */
+static void emit(const char *prefix, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n;
+
+	n = snprintf(line, sizeof(line), "%s: %s", program, prefix);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return;
+	vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	fprintf(stderr, "%s\n", line);
+}
+
+void log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit("", fmt, ap);
+	va_end(ap);
+}
+
+static double elapsed_ms(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - started.tv_sec) * 1e3 +
+	       (now.tv_nsec - started.tv_nsec) / 1e6;
+}
+
+void log_step(const char *fmt, ...)
+{
+	va_list ap;
+	char stamp[32];
+
+	if (!verbose)
+		return;
+	snprintf(stamp, sizeof(stamp), "[%9.3f ms] ", elapsed_ms());
+	va_start(ap, fmt);
+	emit(stamp, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,243 @@
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+
+#include <libmount.h>
+
+#include "log.h"
+#include "mount_options.h"
+
+/* VFS flags that become attributes of the mount made by fsmount(). */
+static const struct {
+	unsigned long ms_flag;
+	uint64_t attr;
+} vfs_attrs[] = {
+	{ MS_RDONLY, MOUNT_ATTR_RDONLY },
+	{ MS_NOSUID, MOUNT_ATTR_NOSUID },
+	{ MS_NODEV, MOUNT_ATTR_NODEV },
+	{ MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+	{ MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
+	{ MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
+};
+
+/* VFS flags that belong to the superblock: fs-context flag parameters. */
+static const struct {
+	unsigned long ms_flag;
+	const char *param;
+} vfs_sb_flags[] = {
+	{ MS_SYNCHRONOUS, "sync" },
+	{ MS_DIRSYNC, "dirsync" },
+	{ MS_LAZYTIME, "lazytime" },
+};
+
+#define ATIME_FLAGS (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
+
+/* The fuse file system's own parameters, checked here so that a typo gets a
+ * message naming it rather than the kernel's EINVAL. */
+static const struct {
+	const char *name;
+	bool takes_value;
+} fuse_params[] = {
+	{ "allow_other", false },
+	{ "default_permissions", false },
+	{ "max_read", true },
+	{ "blksize", true },
+	{ "rootmode", true },
+	{ "user_id", true },
+	{ "group_id", true },
+};
+
+static unsigned long supported_ms_flags(void)
+{
+	unsigned long flags = ATIME_FLAGS;
+	size_t i;
+
+	for (i = 0; i < sizeof(vfs_attrs) / sizeof(vfs_attrs[0]); i++)
+		flags |= vfs_attrs[i].ms_flag;
+	for (i = 0; i < sizeof(vfs_sb_flags) / sizeof(vfs_sb_flags[0]); i++)
+		flags |= vfs_sb_flags[i].ms_flag;
+	return flags;
+}
+
+int mount_options_append(char **optstr, const char *option)
+{
+	const char *eq = strchr(option, '=');
+	char *name;
+	int rc;
+
+	if (!eq)
+		return mnt_optstr_append_option(optstr, option, NULL) ? -ENOMEM : 0;
+	name = strndup(option, eq - option);
+	if (!name)
+		return -ENOMEM;
+	rc = mnt_optstr_append_option(optstr, name, eq + 1) ? -ENOMEM : 0;
+	free(name);
+	return rc;
+}
+
+/* Reject VFS options that make no sense for a new FUSE mount (bind, remount,
+ * propagation flags, ...), naming the first one found. */
+static int check_vfs_options(const char *vfs, const struct libmnt_optmap *map)
+{
+	unsigned long supported = supported_ms_flags();
+	char *p = (char *)vfs, *name, *value;
+	size_t namesz, valuesz;
+
+	while (mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+		char *one = strndup(name, value ? (size_t)(value - name) + valuesz : namesz);
+		unsigned long flags = 0;
+
+		if (!one)
+			return -ENOMEM;
+		mnt_optstr_get_flags(one, &flags, map);
+		if (flags & ~supported) {
+			log_error("mount option '%s' is not supported for a FUSE mount", one);
+			free(one);
+			return -EINVAL;
+		}
+		free(one);
+	}
+	return 0;
+}
+
+static int parse_vfs_options(const char *vfs, struct mount_options *opts)
+{
+	const struct libmnt_optmap *map = mnt_get_builtin_optmap(MNT_LINUX_MAP);
+	unsigned long flags = 0;
+	size_t i;
+	int rc;
+
+	rc = check_vfs_options(vfs, map);
+	if (rc < 0)
+		return rc;
+	if (mnt_optstr_get_flags(vfs, &flags, map) < 0)
+		return -EINVAL;
+	for (i = 0; i < sizeof(vfs_attrs) / sizeof(vfs_attrs[0]); i++)
+		if (flags & vfs_attrs[i].ms_flag)
+			opts->mount_attrs |= vfs_attrs[i].attr;
+	if (flags & MS_NOATIME)
+		opts->mount_attrs |= MOUNT_ATTR_NOATIME;
+	else if (flags & MS_STRICTATIME)
+		opts->mount_attrs |= MOUNT_ATTR_STRICTATIME;
+	for (i = 0; i < sizeof(vfs_sb_flags) / sizeof(vfs_sb_flags[0]); i++)
+		if (flags & vfs_sb_flags[i].ms_flag &&
+		    mnt_optstr_append_option(&opts->fs_params, vfs_sb_flags[i].param, NULL))
+			return -ENOMEM;
+	return 0;
+}
+
+static bool is_decimal(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return len > 0;
+}
+
+static int set_string(char **dst, const char *value, size_t len)
+{
+	free(*dst);
+	*dst = strndup(value, len);
+	return *dst ? 0 : -ENOMEM;
+}
+
+/* One fs option: a fuse parameter, or fsname=/subtype= which fuselaunch
+ * applies itself as the mount's source and subtype. */
+static int parse_fs_option(const char *name, size_t namesz, const char *value,
+			   size_t valuesz, struct mount_options *opts)
+{
+	size_t i;
+
+	if (namesz == 6 && !strncmp(name, "fsname", 6) && value)
+		return set_string(&opts->fsname, value, valuesz);
+	if (namesz == 7 && !strncmp(name, "subtype", 7) && value)
+		return set_string(&opts->subtype, value, valuesz);
+	for (i = 0; i < sizeof(fuse_params) / sizeof(fuse_params[0]); i++) {
+		const char *known = fuse_params[i].name;
+		char *pname;
+		int rc;
+
+		if (strlen(known) != namesz || strncmp(name, known, namesz))
+			continue;
+		if (fuse_params[i].takes_value && !value) {
+			log_error("mount option '%s' needs a value", known);
+			return -EINVAL;
+		}
+		if (!fuse_params[i].takes_value && value) {
+			log_error("mount option '%s' takes no value", known);
+			return -EINVAL;
+		}
+		if (value && strcmp(known, "rootmode") && !is_decimal(value, valuesz)) {
+			log_error("mount option '%s=%.*s': not a decimal number",
+				  known, (int)valuesz, value);
+			return -EINVAL;
+		}
+		pname = strndup(name, namesz);
+		if (!pname)
+			return -ENOMEM;
+		rc = 0;
+		if (value) {
+			char *pvalue = strndup(value, valuesz);
+
+			if (!pvalue || mnt_optstr_append_option(&opts->fs_params, pname, pvalue))
+				rc = -ENOMEM;
+			free(pvalue);
+		} else if (mnt_optstr_append_option(&opts->fs_params, pname, NULL)) {
+			rc = -ENOMEM;
+		}
+		free(pname);
+		return rc;
+	}
+	log_error("unknown mount option '%.*s' (options for the server go in its own arguments)",
+		  (int)(value ? (size_t)(value - name) + valuesz : namesz), name);
+	return -EINVAL;
+}
+
+int mount_options_parse(const char *optstr, struct mount_options *opts)
+{
+	char *user = NULL, *vfs = NULL, *fs = NULL;
+	char *p, *name, *value;
+	size_t namesz, valuesz;
+	int rc;
+
+	if (mnt_split_optstr(optstr, &user, &vfs, &fs, 0, 0) < 0) {
+		log_error("cannot parse mount options '%s'", optstr);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (user && mnt_optstr_append_option(&opts->userspace, user, NULL)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = vfs ? parse_vfs_options(vfs, opts) : 0;
+	if (rc < 0)
+		goto out;
+	p = fs;
+	while (p && mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+		rc = parse_fs_option(name, namesz, value, valuesz, opts);
+		if (rc < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(user);
+	free(vfs);
+	free(fs);
+	return rc;
+}
+
+void mount_options_free(struct mount_options *opts)
+{
+	free(opts->fs_params);
+	free(opts->fsname);
+	free(opts->subtype);
+	free(opts->userspace);
+	memset(opts, 0, sizeof(*opts));
+}

@@ -1,0 +1,198 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "server_command.h"
+
+static int check_executable(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EACCES;
+	if (access(path, X_OK) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Search PATH like execvp(): a name with a slash is taken as it is; otherwise
+ * the first executable hit wins, and EACCES is reported only when nothing
+ * executable was found but something was there. */
+static int search_path(const char *name, char **found)
+{
+	const char *path = getenv("PATH");
+	const char *dir, *end;
+	int rc = -ENOENT;
+
+	if (strchr(name, '/')) {
+		rc = check_executable(name);
+		if (rc == 0 && !(*found = strdup(name)))
+			rc = -ENOMEM;
+		return rc;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (dir = path; ; dir = end + 1) {
+		char candidate[PATH_MAX];
+		int one;
+
+		end = strchrnul(dir, ':');
+		if (snprintf(candidate, sizeof(candidate), "%.*s%s%s", (int)(end - dir), dir,
+			     end == dir ? "" : "/", name) >= (int)sizeof(candidate))
+			one = -ENAMETOOLONG;
+		else
+			one = check_executable(candidate);
+		if (one == 0) {
+			*found = strdup(candidate);
+			return *found ? 0 : -ENOMEM;
+		}
+		if (one == -EACCES)
+			rc = -EACCES;
+		if (!*end)
+			break;
+	}
+	return rc;
+}
+
+int server_command_resolve(struct server_command *cmd, int argc, char **argv)
+{
+	const char *slash;
+	int rc;
+
+	cmd->argc = argc;
+	cmd->argv = argv;
+	slash = strrchr(argv[0], '/');
+	cmd->name = slash ? slash + 1 : argv[0];
+	rc = search_path(argv[0], &cmd->path);
+	if (rc == -ENOENT && !strchr(argv[0], '/'))
+		log_error("server '%s' not found in PATH", argv[0]);
+	else if (rc < 0)
+		log_error("server '%s': %s", argv[0], strerror(-rc));
+	return rc;
+}
+
+/* "-o VALUE" is the one server option whose separate value we recognise:
+ * libfuse servers all take it, and its value is never the mountpoint. */
+static bool is_option_value(char **argv, int i)
+{
+	return i >= 2 && !strcmp(argv[i - 1], "-o");
+}
+
+static bool is_operand(char **argv, int i)
+{
+	return argv[i][0] != '-' && !is_option_value(argv, i);
+}
+
+static int canonicalize_dir(const char *path, char **canonical)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	*canonical = realpath(path, NULL);
+	return *canonical ? 0 : -errno;
+}
+
+static int find_explicit(struct server_command *cmd, const char *explicit)
+{
+	int rc, i;
+
+	rc = canonicalize_dir(explicit, &cmd->mountpoint);
+	if (rc < 0) {
+		log_error("mountpoint '%s': %s", explicit, strerror(-rc));
+		return rc;
+	}
+	for (i = cmd->argc - 1; i >= 1; i--) {
+		char *candidate = NULL;
+		bool same;
+
+		if (canonicalize_dir(cmd->argv[i], &candidate) < 0)
+			continue;
+		same = !strcmp(candidate, cmd->mountpoint);
+		free(candidate);
+		if (same) {
+			cmd->mountpoint_index = i;
+			return 0;
+		}
+	}
+	log_error("mountpoint '%s' is not among the server's arguments", explicit);
+	return -EINVAL;
+}
+
+static int find_implicit(struct server_command *cmd)
+{
+	int last_operand = 0, i, rc;
+
+	for (i = cmd->argc - 1; i >= 1; i--) {
+		if (!is_operand(cmd->argv, i))
+			continue;
+		if (!last_operand)
+			last_operand = i;
+		if (canonicalize_dir(cmd->argv[i], &cmd->mountpoint) == 0) {
+			cmd->mountpoint_index = i;
+			return 0;
+		}
+	}
+	if (!last_operand) {
+		log_error("no mountpoint: the server has no argument naming a directory");
+		return -EINVAL;
+	}
+	rc = canonicalize_dir(cmd->argv[last_operand], &cmd->mountpoint);
+	log_error("mountpoint '%s': %s", cmd->argv[last_operand], strerror(-rc));
+	return rc;
+}
+
+int server_command_find_mountpoint(struct server_command *cmd, const char *explicit)
+{
+	int rc, i;
+
+	rc = explicit ? find_explicit(cmd, explicit) : find_implicit(cmd);
+	if (rc < 0)
+		return rc;
+	i = cmd->mountpoint_index - 1;
+	if (i >= 1 && is_operand(cmd->argv, i))
+		cmd->source = cmd->argv[i];
+	return 0;
+}
+
+char **server_command_exec_argv(const struct server_command *cmd, int device_fd)
+{
+	char **argv = calloc(cmd->argc + 1, sizeof(*argv));
+
+	if (!argv)
+		return NULL;
+	memcpy(argv, cmd->argv, cmd->argc * sizeof(*argv));
+	if (asprintf(&argv[cmd->mountpoint_index], "/dev/fd/%d", device_fd) < 0) {
+		free(argv);
+		return NULL;
+	}
+	return argv;
+}
+
+void server_command_free_exec_argv(char **argv, const struct server_command *cmd)
+{
+	if (!argv)
+		return;
+	free(argv[cmd->mountpoint_index]);
+	free(argv);
+}
+
+void server_command_free(struct server_command *cmd)
+{
+	free(cmd->path);
+	free(cmd->mountpoint);
+	cmd->path = NULL;
+	cmd->mountpoint = NULL;
+}

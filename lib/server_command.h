@@ -1,0 +1,32 @@
+/* The server to run: its executable, its arguments, and which argument is
+ * the mountpoint that the launcher replaces with /dev/fd/N. */
+#ifndef FUSELAUNCH_SERVER_COMMAND_H
+#define FUSELAUNCH_SERVER_COMMAND_H
+
+struct server_command {
+	char *path;		/* the executable, resolved through PATH */
+	char **argv;		/* as given, NULL-terminated, borrowed */
+	int argc;
+	int mountpoint_index;	/* argv[mountpoint_index] names the mountpoint */
+	char *mountpoint;	/* canonical absolute path */
+	const char *name;	/* basename of argv[0] */
+	const char *source;	/* the argument before the mountpoint, or NULL */
+};
+
+/* Find the executable for argv[0] as execvp() would.  Prints why on failure:
+ * -ENOENT not found, -EACCES not executable. */
+int server_command_resolve(struct server_command *cmd, int argc, char **argv);
+
+/* Find the mountpoint among the arguments: EXPLICIT (from --mountpoint) when
+ * given, else the last non-option argument naming an existing directory.
+ * Prints why on failure and returns -ENOENT, -ENOTDIR or -EINVAL. */
+int server_command_find_mountpoint(struct server_command *cmd, const char *explicit);
+
+/* A NULL-terminated argv for exec with the mountpoint replaced by
+ * /dev/fd/DEVICE_FD; free with server_command_free_exec_argv(). */
+char **server_command_exec_argv(const struct server_command *cmd, int device_fd);
+void server_command_free_exec_argv(char **argv, const struct server_command *cmd);
+
+void server_command_free(struct server_command *cmd);
+
+#endif

@@ -1,0 +1,117 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "server_process.h"
+
+/* In the child between fork and exec: async-signal-safe calls only. */
+static void __attribute__((noreturn))
+exec_server(const char *path, char *const argv[], int device_fd,
+	    const struct server_stdio *stdio, int error_fd)
+{
+	sigset_t none;
+	int sig, err;
+
+	sigemptyset(&none);
+	for (sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (dup2(stdio->in, 0) < 0 || dup2(stdio->out, 1) < 0 || dup2(stdio->err, 2) < 0)
+		goto fail;
+	/* Close-on-exec rather than closed, so error_fd works until exec. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		goto fail;
+	if (fcntl(device_fd, F_SETFD, 0) < 0)
+		goto fail;
+	execv(path, argv);
+fail:
+	err = errno;
+	if (write(error_fd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+int server_spawn(const char *path, char *const argv[], int device_fd,
+		 const struct server_stdio *stdio, pid_t *pid)
+{
+	int error_pipe[2], err, rc;
+	ssize_t n;
+	pid_t child;
+
+	if (pipe2(error_pipe, O_CLOEXEC) < 0)
+		return -errno;
+	child = fork();
+	if (child < 0) {
+		rc = -errno;
+		close(error_pipe[0]);
+		close(error_pipe[1]);
+		return rc;
+	}
+	if (child == 0)
+		exec_server(path, argv, device_fd, stdio, error_pipe[1]);
+	close(error_pipe[1]);
+	do
+		n = read(error_pipe[0], &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(error_pipe[0]);
+	if (n == sizeof(err)) {
+		waitpid(child, NULL, 0);
+		return -err;
+	}
+	*pid = child;
+	return 0;
+}
+
+static pid_t parent_of(const char *pid)
+{
+	char path[64], stat[512], *close_paren;
+	int ppid = -1;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	stat[n] = '\0';
+	/* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
+	close_paren = strrchr(stat, ')');
+	if (!close_paren || sscanf(close_paren + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+/* The kernel here lacks /proc/PID/task/TID/children, so scan /proc. */
+int server_signal_children(int sig)
+{
+	pid_t self = getpid();
+	struct dirent *entry;
+	DIR *proc;
+	int count = 0;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return -errno;
+	while ((entry = readdir(proc))) {
+		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
+			continue;
+		if (parent_of(entry->d_name) == self && kill(atoi(entry->d_name), sig) == 0)
+			count++;
+	}
+	closedir(proc);
+	return count;
+}

@@ -1,0 +1,22 @@
+/* Starting the server with exactly fds 0, 1, 2 and the device, and finding
+ * every process it became (the launcher is their child subreaper). */
+#ifndef FUSELAUNCH_SERVER_PROCESS_H
+#define FUSELAUNCH_SERVER_PROCESS_H
+
+#include <sys/types.h>
+
+struct server_stdio {
+	int in;		/* becomes the server's fd 0 */
+	int out;	/* fd 1 */
+	int err;	/* fd 2 */
+};
+
+/* fork and exec PATH with ARGV; the device fd is its only descriptor besides
+ * STDIO.  Returns 0 once exec succeeded, or the -errno of exec. */
+int server_spawn(const char *path, char *const argv[], int device_fd,
+		 const struct server_stdio *stdio, pid_t *pid);
+
+/* Send SIG to every child of this process.  Returns how many there were. */
+int server_signal_children(int sig);
+
+#endif

@@ -1,0 +1,244 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server_process.h"
+#include "supervisor.h"
+
+#define KILL_WAIT_MS 5000
+
+static const int watched_signals[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT };
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int supervisor_init(struct supervisor *s)
+{
+	sigset_t mask;
+	size_t i;
+
+	s->init_fd = s->parent_fd = -1;
+	s->output_fd[0] = s->output_fd[1] = -1;
+	s->deadline_ms = 0;
+	s->server_reaped = false;
+	s->children_changed = false;
+	sigemptyset(&mask);
+	for (i = 0; i < sizeof(watched_signals) / sizeof(watched_signals[0]); i++)
+		sigaddset(&mask, watched_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+		return -errno;
+	s->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return s->signal_fd < 0 ? -errno : 0;
+}
+
+void supervisor_close(struct supervisor *s)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (s->output_fd[i] >= 0) {
+			close(s->output_fd[i]);
+			s->output_fd[i] = -1;
+		}
+	if (s->signal_fd >= 0)
+		close(s->signal_fd);
+	s->signal_fd = -1;
+}
+
+void supervisor_set_timeout(struct supervisor *s, unsigned int timeout_ms)
+{
+	s->deadline_ms = timeout_ms ? now_ms() + timeout_ms : 0;
+}
+
+int supervisor_server_status(const struct supervisor *s)
+{
+	if (s->server_reaped && !(WIFEXITED(s->server_status) && WEXITSTATUS(s->server_status) == 0))
+		return s->server_status;
+	return s->last_status;
+}
+
+/* Reap what has ended.  Returns true when no child is left at all: the
+ * subreaper inherits orphans before their parent's SIGCHLD, so an empty
+ * list really means every server process is gone. */
+static bool reap_children(struct supervisor *s)
+{
+	int status;
+	pid_t pid;
+
+	for (;;) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid > 0) {
+			s->last_status = status;
+			if (pid == s->server_pid) {
+				s->server_status = status;
+				s->server_reaped = true;
+			}
+			continue;
+		}
+		return pid < 0 && errno == ECHILD;
+	}
+}
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Relay one read's worth from the server's stream I to our fd 1 or 2. */
+static void relay_output(struct supervisor *s, int i)
+{
+	char buf[4096];
+	ssize_t n;
+
+	n = read(s->output_fd[i], buf, sizeof(buf));
+	if (n > 0) {
+		write_all(i + 1, buf, (size_t)n);
+		return;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	close(s->output_fd[i]);
+	s->output_fd[i] = -1;
+}
+
+void supervisor_drain_output(struct supervisor *s)
+{
+	struct pollfd pfd[2];
+	int i, n;
+
+	for (;;) {
+		for (i = 0; i < 2; i++) {
+			pfd[i].fd = s->output_fd[i];
+			pfd[i].events = POLLIN;
+		}
+		n = poll(pfd, 2, 0);
+		if (n <= 0)
+			return;
+		for (i = 0; i < 2; i++)
+			if (pfd[i].revents)
+				relay_output(s, i);
+	}
+}
+
+static int poll_timeout(const struct supervisor *s)
+{
+	uint64_t now;
+
+	if (!s->deadline_ms)
+		return -1;
+	now = now_ms();
+	return now >= s->deadline_ms ? 0 : (int)(s->deadline_ms - now);
+}
+
+/* Read every queued signal: SIGCHLD marks children to reap, any other is
+ * returned (the last one wins), 0 when there was none. */
+static int read_signals(struct supervisor *s)
+{
+	struct signalfd_siginfo info;
+	int terminating = 0;
+
+	while (read(s->signal_fd, &info, sizeof(info)) == sizeof(info)) {
+		if (info.ssi_signo == SIGCHLD)
+			s->children_changed = true;
+		else
+			terminating = (int)info.ssi_signo;
+	}
+	return terminating;
+}
+
+enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
+{
+	enum { SIGNALS, INIT, PARENT, OUT, ERR, COUNT };
+	struct pollfd pfd[COUNT];
+	int n, i;
+
+	for (;;) {
+		if (s->children_changed) {
+			s->children_changed = false;
+			if (reap_children(s))
+				return SUPERVISOR_SERVER_GONE;
+		}
+		pfd[SIGNALS] = (struct pollfd){ .fd = s->signal_fd, .events = POLLIN };
+		pfd[INIT] = (struct pollfd){ .fd = s->init_fd, .events = POLLIN };
+		pfd[PARENT] = (struct pollfd){ .fd = s->parent_fd, .events = POLLIN };
+		pfd[OUT] = (struct pollfd){ .fd = s->output_fd[0], .events = POLLIN };
+		pfd[ERR] = (struct pollfd){ .fd = s->output_fd[1], .events = POLLIN };
+		n = poll(pfd, COUNT, poll_timeout(s));
+		if (n < 0 && errno != EINTR)
+			return SUPERVISOR_SIGNAL;
+		if (n == 0)
+			return SUPERVISOR_TIMEOUT;
+		if (n < 0)
+			continue;
+		for (i = 0; i < 2; i++)
+			if (pfd[OUT + i].revents)
+				relay_output(s, i);
+		if (pfd[INIT].revents)
+			return SUPERVISOR_INIT_DONE;
+		if (pfd[PARENT].revents)
+			return SUPERVISOR_PARENT_GONE;
+		if (pfd[SIGNALS].revents && (*signal = read_signals(s)))
+			return SUPERVISOR_SIGNAL;
+	}
+}
+
+/* Wait until no server process is left or MS have passed. */
+static bool wait_server_gone(struct supervisor *s, unsigned int ms)
+{
+	uint64_t saved = s->deadline_ms;
+	bool gone = reap_children(s);
+	int ignored;
+
+	supervisor_set_timeout(s, ms);
+	while (!gone) {
+		enum supervisor_event ev = supervisor_wait(s, &ignored);
+
+		if (ev == SUPERVISOR_TIMEOUT)
+			break;
+		gone = ev == SUPERVISOR_SERVER_GONE;
+	}
+	s->deadline_ms = saved;
+	return gone;
+}
+
+void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms)
+{
+	int saved_init = s->init_fd, saved_parent = s->parent_fd;
+	uint64_t give_up;
+
+	/* Only the processes matter here. */
+	s->init_fd = s->parent_fd = -1;
+	if (server_signal_children(SIGTERM) <= 0 || wait_server_gone(s, grace_ms))
+		goto out;
+	give_up = now_ms() + KILL_WAIT_MS;
+	/* Each process killed may orphan its children onto us: repeat. */
+	while (server_signal_children(SIGKILL) > 0 && !wait_server_gone(s, 100) &&
+	       now_ms() < give_up)
+		;
+out:
+	s->init_fd = saved_init;
+	s->parent_fd = saved_parent;
+}

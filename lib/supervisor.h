@@ -1,0 +1,54 @@
+/* The daemon's main thread: one poll loop over the server's processes
+ * (as their child subreaper), the init thread, the clock, the foreground
+ * process and signals, relaying the server's output as it goes. */
+#ifndef FUSELAUNCH_SUPERVISOR_H
+#define FUSELAUNCH_SUPERVISOR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum supervisor_event {
+	SUPERVISOR_INIT_DONE,	/* the init thread finished */
+	SUPERVISOR_SERVER_GONE,	/* no server process is left */
+	SUPERVISOR_TIMEOUT,	/* the deadline passed */
+	SUPERVISOR_PARENT_GONE,	/* the foreground process died */
+	SUPERVISOR_SIGNAL,	/* a terminating signal arrived */
+};
+
+struct supervisor {
+	int signal_fd;
+	int init_fd;		/* watched when >= 0 */
+	int parent_fd;		/* watched when >= 0: hangs up when the parent dies */
+	int output_fd[2];	/* the server's stdout and stderr, relayed to ours */
+	pid_t server_pid;
+	int server_status;	/* wait status of server_pid, once reaped */
+	int last_status;	/* wait status of the last process reaped */
+	bool server_reaped;
+	bool children_changed;	/* a SIGCHLD arrived: reap before waiting */
+	uint64_t deadline_ms;	/* CLOCK_MONOTONIC; 0: none */
+};
+
+/* Block the signals the loop reads; call before starting the server. */
+int supervisor_init(struct supervisor *s);
+void supervisor_close(struct supervisor *s);
+
+/* Wait for the next event; *SIGNAL names the signal of SUPERVISOR_SIGNAL. */
+enum supervisor_event supervisor_wait(struct supervisor *s, int *signal);
+
+/* Deadline TIMEOUT_MS from now, or none for 0. */
+void supervisor_set_timeout(struct supervisor *s, unsigned int timeout_ms);
+
+/* Relay whatever output the server has written so far, up to end of file
+ * when no server process is left. */
+void supervisor_drain_output(struct supervisor *s);
+
+/* SIGTERM to every server process, SIGKILL after GRACE_MS; returns once
+ * none is left (or KILL_WAIT_MS more have passed). */
+void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms);
+
+/* The wait status that best explains why the server is gone: the server's
+ * own unless it exited 0 handing over to a descendant that then ended. */
+int supervisor_server_status(const struct supervisor *s);
+
+#endif

@@ -1,0 +1,211 @@
+/*
+ * fuselaunch - launch a FUSE server and exit 0 only once its file system
+ * is mounted and answering.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exit_codes.h"
+#include "launch.h"
+#include "log.h"
+#include "mount_options.h"
+#include "server_command.h"
+
+struct cli {
+	char *options;			/* every -o, joined */
+	const char *mountpoint;		/* -m */
+	unsigned int timeout_ms;
+	bool verbose;
+	int server_argc;
+	char **server_argv;
+};
+
+static void __attribute__((noreturn)) usage(void)
+{
+	printf("Usage:\n"
+	       " %1$s [options] -- SERVER [SERVER-ARGS...]\n"
+	       "\n"
+	       "Launch a FUSE server and exit 0 only once its file system is mounted and\n"
+	       "answering.  The server's mountpoint argument is replaced by /dev/fd/N, an open\n"
+	       "/dev/fuse descriptor, and the mount completes when the server answers FUSE_INIT.\n"
+	       "\n"
+	       "Options:\n"
+	       " -m, --mountpoint DIR   which server argument is the mountpoint (default: the\n"
+	       "                          last non-option argument naming an existing directory)\n"
+	       " -o, --options OPTS     mount options for the kernel: allow_other,\n"
+	       "                          default_permissions, ro, rw, nosuid, nodev, noexec,\n"
+	       "                          noatime, nodiratime, relatime, strictatime, sync,\n"
+	       "                          dirsync, max_read=N, blksize=N, fsname=NAME,\n"
+	       "                          subtype=NAME, rootmode=M, user_id=N, group_id=N\n"
+	       " -t, --timeout SECONDS  how long the server has to answer FUSE_INIT\n"
+	       "                          (default %2$u; 0 waits for ever)\n"
+	       " -v, --verbose          print each step with its time\n"
+	       "\n"
+	       " -h, --help             display this help\n"
+	       " -V, --version          display version\n"
+	       "\n"
+	       "Exit status:\n"
+	       " %3$d  mounted and answering\n"
+	       " %4$d  bad command line, mount option or mountpoint\n"
+	       " %5$d  system error: /dev/fuse missing or not permitted, out of resources\n"
+	       " %6$d  the server was not found or is not executable\n"
+	       " %7$d  the server exited or was killed before answering FUSE_INIT\n"
+	       " %8$d  the server answered FUSE_INIT with an error\n"
+	       " %9$d  the kernel refused the mount\n"
+	       " %10$d  the server did not answer FUSE_INIT within the timeout\n"
+	       " %11$d  cancelled by a signal\n"
+	       "\n"
+	       "For more details see fuselaunch(1).\n",
+	       program_invocation_short_name, LAUNCH_DEFAULT_TIMEOUT_MS / 1000,
+	       FL_EX_OK, FL_EX_USAGE, FL_EX_SYSTEM, FL_EX_SERVER_NOT_FOUND,
+	       FL_EX_SERVER_FAILED, FL_EX_INIT_REFUSED, FL_EX_MOUNT_FAILED,
+	       FL_EX_TIMEOUT, FL_EX_CANCELLED);
+	exit(FL_EX_OK);
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
+{
+	char message[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%1$s: %2$s\nTry '%1$s --help' for more information.\n",
+		program_invocation_short_name, message);
+	exit(FL_EX_USAGE);
+}
+
+/* SECONDS: a decimal number of seconds, millisecond resolution. */
+static unsigned int parse_timeout(const char *arg)
+{
+	char *end;
+	double seconds;
+
+	errno = 0;
+	seconds = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(seconds) || seconds < 0 ||
+	    seconds > 30 * 86400)
+		bad_usage("invalid timeout '%s': give seconds, e.g. 30 or 0.5", arg);
+	return (unsigned int)llround(seconds * 1000);
+}
+
+static void parse_args(int argc, char **argv, struct cli *cli)
+{
+	static const struct option longopts[] = {
+		{ "mountpoint", required_argument, NULL, 'm' },
+		{ "options", required_argument, NULL, 'o' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	/* '+': everything from the server's name on belongs to the server. */
+	while ((c = getopt_long(argc, argv, "+m:o:t:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			cli->mountpoint = optarg;
+			break;
+		case 'o':
+			if (mount_options_append(&cli->options, optarg) < 0)
+				bad_usage("out of memory for option '%s'", optarg);
+			break;
+		case 't':
+			cli->timeout_ms = parse_timeout(optarg);
+			break;
+		case 'v':
+			cli->verbose = true;
+			break;
+		case 'h':
+			usage();
+		case 'V':
+			printf("%s %s\n", program_invocation_short_name, PACKAGE_VERSION);
+			exit(FL_EX_OK);
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+				program_invocation_short_name);
+			exit(FL_EX_USAGE);
+		}
+	}
+	if (optind >= argc)
+		bad_usage("no server given");
+	cli->server_argc = argc - optind;
+	cli->server_argv = argv + optind;
+}
+
+/* Launched from a context with fd 0, 1 or 2 closed, the first files we
+ * open would take their place and reach the server as its stdio. */
+static void ensure_stdio_open(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+}
+
+static int build_launch(struct cli *cli, struct launch *l)
+{
+	int rc;
+
+	l->timeout_ms = cli->timeout_ms;
+	rc = server_command_resolve(&l->server, cli->server_argc, cli->server_argv);
+	if (rc < 0)
+		return FL_EX_SERVER_NOT_FOUND;
+	if (server_command_find_mountpoint(&l->server, cli->mountpoint) < 0 ||
+	    (cli->options && mount_options_parse(cli->options, &l->options) < 0))
+		return FL_EX_USAGE;
+	if (l->options.userspace) {
+		log_error("mount options '%s' are for /etc/fstab (mount.fuselaunch), not for fuselaunch",
+			  l->options.userspace);
+		return FL_EX_USAGE;
+	}
+	return launch_prepare(l) < 0 ? FL_EX_USAGE : FL_EX_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { .timeout_ms = LAUNCH_DEFAULT_TIMEOUT_MS };
+	struct launch_status status;
+	struct launch l;
+	char message[1024];
+	int code;
+
+	parse_args(argc, argv, &cli);
+	log_init(program_invocation_short_name, cli.verbose);
+	ensure_stdio_open();
+	launch_init(&l);
+	code = build_launch(&cli, &l);
+	if (code != FL_EX_OK)
+		goto out;
+	log_step("launching %s on %s", l.server.path, l.server.mountpoint);
+	if (launch_run(&l, &status) < 0) {
+		code = FL_EX_SYSTEM;
+		goto out;
+	}
+	launch_status_describe(&status, l.server.name, l.server.mountpoint, l.timeout_ms,
+			       message, sizeof(message));
+	code = launch_status_exit_code(&status);
+	if (code == FL_EX_OK)
+		log_step("%s", message);
+	else
+		log_error("%s", message);
+out:
+	launch_free(&l);
+	free(cli.options);
+	return code;
+}
