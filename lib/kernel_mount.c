@@ -29,6 +29,8 @@ static void read_kernel_messages(int fsfd, const char *before, char *why, size_t
 
 	used = (size_t)snprintf(why, whylen, "%s", before);
 	while ((n = read(fsfd, msg, sizeof(msg) - 1)) > 0) {
+		while (n > 0 && msg[n - 1] == '\n')
+			n--;
 		msg[n] = '\0';
 		if (used >= whylen)
 			continue;

@@ -206,8 +206,9 @@ static void unmount_ours(struct daemon_state *d)
 
 static void __attribute__((noreturn)) report_failure(struct daemon_state *d)
 {
-	supervisor_stop_server(&d->sup, STOP_GRACE_MS);
+	/* Aborting first lets a server blocked on the device exit by itself. */
 	cancel_init(d);
+	supervisor_stop_server(&d->sup, STOP_GRACE_MS);
 	unmount_ours(d);
 	supervisor_drain_output(&d->sup);
 	launch_status_send(d->status_fd, &d->status);

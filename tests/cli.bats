@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# The command line, --help and the man page agree with each other.
+
+load helpers
+
+
+man_page() {
+	local page
+	for page in "$BUILDDIR/man/fuselaunch.1" "$(dirname "$BATS_TEST_FILENAME")/../man/fuselaunch.1"; do
+		[ -r "$page" ] && { echo "$page"; return; }
+	done
+	return 1
+}
+
+@test "--help prints usage on stdout and exits 0" {
+	run "$FUSELAUNCH" --help
+	assert_status 0
+	[[ "${lines[0]}" == "Usage:" ]]
+	assert_output_has "fuselaunch [options] -- SERVER [SERVER-ARGS...]"
+}
+
+@test "--version prints the version" {
+	run "$FUSELAUNCH" --version
+	assert_status 0
+	[[ "$output" =~ ^fuselaunch\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "no server: exit 1 with a hint" {
+	run "$FUSELAUNCH"
+	assert_status 1
+	[ "${lines[0]}" = "fuselaunch: no server given" ]
+	[ "${lines[1]}" = "Try 'fuselaunch --help' for more information." ]
+}
+
+@test "an unknown option: exit 1" {
+	run "$FUSELAUNCH" --bogus -- true
+	assert_status 1
+}
+
+@test "a bad timeout: exit 1 naming it" {
+	run "$FUSELAUNCH" -t soon -- "$TESTFS" "$MNT"
+	assert_status 1
+	assert_output_has "invalid timeout 'soon'"
+}
+
+@test "options after the server's name belong to the server" {
+	launch -- "$TESTFS" --record="$RECORD" -v "$MNT"
+	# testfs rejects -v itself: fuselaunch must not have taken it.
+	assert_status 4
+	[[ "$output" != *"opened /dev/fuse"* ]]
+}
+
+@test "every option in --help is in the man page, and the reverse" {
+	local page help_opts man_opts
+	page=$(man_page)
+	help_opts=$("$FUSELAUNCH" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
+	man_opts=$(grep -o -- '^\\fB-[a-zA-Z]\\fR, \\fB--[a-z-]*' "$page" | grep -o -- '--[a-z][a-z-]*' | sort -u)
+	[ "$help_opts" = "$man_opts" ]
+}
+
+@test "every exit code is in --help and the man page" {
+	local page code
+	page=$(man_page)
+	for code in 0 1 2 3 4 5 6 7 8; do
+		"$FUSELAUNCH" --help | grep -q "^ $code  "
+		grep -q "^\.IP $code\$" "$page"
+	done
+	[ "$(grep -c '^\.IP [0-9]*$' "$page")" = 9 ]
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bats
+# Launches that fail: the exit code, one line saying why, and nothing left
+# mounted or running.
+
+load helpers
+
+@test "server not found: exit 3 before any mount work" {
+	launch -- no-such-fuse-server "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: server 'no-such-fuse-server' not found in PATH" ]
+	assert_nothing_left
+}
+
+@test "server not executable: exit 3" {
+	touch "$TEST_DIR/server"
+	launch -- "$TEST_DIR/server" "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: server '$TEST_DIR/server': Permission denied" ]
+	assert_nothing_left
+}
+
+@test "missing mountpoint: exit 1 naming it" {
+	launch -- "$TESTFS" "$TEST_DIR/absent"
+	assert_status 1
+	[ "$output" = "fuselaunch: mountpoint '$TEST_DIR/absent': No such file or directory" ]
+	assert_nothing_left
+}
+
+@test "a mountpoint that is not a directory: exit 1 naming it" {
+	touch "$TEST_DIR/file"
+	launch -- "$TESTFS" "$TEST_DIR/file"
+	assert_status 1
+	[ "$output" = "fuselaunch: mountpoint '$TEST_DIR/file': Not a directory" ]
+}
+
+@test "--mountpoint that is not among the server's arguments: exit 1" {
+	mkdir "$TEST_DIR/other"
+	launch -m "$TEST_DIR/other" -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: mountpoint '$TEST_DIR/other' is not among the server's arguments" ]
+	assert_nothing_left
+}
+
+@test "an unknown -o option: exit 1 naming it" {
+	launch -o allow_other,bogus=1 -- "$TESTFS" "$MNT"
+	assert_status 1
+	assert_output_has "unknown mount option 'bogus=1'"
+	assert_nothing_left
+}
+
+@test "an -o option the kernel refuses: exit 6 with the kernel's words" {
+	launch -o blksize=4096 -- "$TESTFS" "$MNT"
+	assert_status 6
+	[ "$output" = "fuselaunch: the kernel refused mount option 'blksize=4096': fuse: blksize only supported for fuseblk: Invalid argument" ]
+	assert_nothing_left
+}
+
+@test "server exits before INIT: exit 4 with its status, its own message shown" {
+	launch -- "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	[ "${lines[0]}" = "testfs: exiting with status 3 before INIT" ]
+	[ "${lines[1]}" = "fuselaunch: server 'testfs' exited with status 3 before answering FUSE_INIT" ]
+	assert_nothing_left
+}
+
+@test "server killed by a signal before INIT: exit 4 naming the signal" {
+	launch -- "$TESTFS" --signal-before-init=9 "$MNT"
+	assert_status 4
+	assert_output_has "server 'testfs' was killed by signal 9 (Killed) before answering FUSE_INIT"
+	assert_nothing_left
+}
+
+@test "server exits before INIT without delay, even with a long timeout" {
+	local start=$SECONDS
+	launch -t 60 -- "$TESTFS" --exit-before-init=1 "$MNT"
+	assert_status 4
+	[ $((SECONDS - start)) -lt "$BOUND" ]
+	assert_nothing_left
+}
+
+@test "a background server whose child fails before INIT: exit 4 with the child's status" {
+	launch -- "$TESTFS" --daemonize --exit-before-init=5 "$MNT"
+	assert_status 4
+	assert_output_has "server 'testfs' exited with status 5 before answering FUSE_INIT"
+	assert_nothing_left
+}
+
+@test "server refuses INIT: exit 5" {
+	launch -- "$TESTFS" --refuse-init "$MNT"
+	assert_status 5
+	assert_output_has "fuselaunch: server 'testfs' refused FUSE_INIT"
+	assert_nothing_left
+}
+
+@test "server never answers INIT: exit 7 after the timeout" {
+	launch -t 0.5 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	[ "$output" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s" ]
+	assert_nothing_left
+}
+
+@test "server reads INIT but answers too late: exit 7, the blocked mount is aborted" {
+	launch -t 0.5 -- "$TESTFS" --delay-init=60000 "$MNT"
+	assert_status 7
+	assert_nothing_left
+}
+
+@test "SIGINT to fuselaunch while INIT is pending: exit 8" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$!
+	wait_until test -s "$RECORD"
+	kill -INT "$pid"
+	run timeout "$BOUND" tail --pid="$pid" -f /dev/null
+	wait "$pid" || status=$?
+	[ "$status" -eq 8 ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'testfs' cancelled by signal 2 (Interrupt)" ]
+	assert_nothing_left
+}
+
+@test "SIGKILL of fuselaunch while INIT is pending leaves nothing behind" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
+		2>/dev/null &
+	local pid=$!
+	wait_until test -s "$RECORD"
+	kill -KILL "$pid"
+	wait "$pid" || true
+	assert_nothing_left
+}

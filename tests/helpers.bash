@@ -1,0 +1,115 @@
+# Shared by the bats suites: a scratch directory per test, bounded waits,
+# and a teardown that leaves no mount and no process behind.
+
+: "${BUILDDIR:?run the suite through tests/run or make check}"
+FUSELAUNCH=${FUSELAUNCH:-$BUILDDIR/src/fuselaunch}
+TESTFS=$BUILDDIR/tests/testfs
+HELLO=$BUILDDIR/tests/hello
+# Anything that can block runs under this many seconds.
+BOUND=20
+
+setup() {
+	TEST_DIR=$(mktemp -d /tmp/fuselaunch-test.XXXXXX)
+	MNT=$TEST_DIR/mnt
+	RECORD=$TEST_DIR/record
+	mkdir "$MNT"
+}
+
+# Mounts below the scratch directory, deepest first.
+test_mounts() {
+	awk -v dir="$TEST_DIR" 'index($5, dir) == 1 { print $5 }' /proc/self/mountinfo | sort -r
+}
+
+# Processes a test started: launch() tags their environment, which the
+# daemon and every server process inherit.
+test_processes() {
+	local f pid
+	for f in $(grep -lsxzF "FUSELAUNCH_TEST_TAG=$TEST_DIR" /proc/[0-9]*/environ); do
+		pid=${f#/proc/}
+		pid=${pid%/environ}
+		[ "$pid" != "$$" ] && [ "$pid" != "$BASHPID" ] && echo "$pid"
+	done
+	return 0
+}
+
+teardown() {
+	local m
+	for m in $(test_mounts); do
+		umount -l "$m" || true
+	done
+	test_processes | xargs -r kill -KILL 2>/dev/null || true
+	rm -rf "$TEST_DIR"
+}
+
+# fuselaunch with a time limit; status, output and lines as bats' run sets them.
+launch() {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" \
+		timeout --kill-after=5 "$BOUND" "$FUSELAUNCH" "$@"
+}
+
+# Poll a condition every 20 ms for at most BOUND seconds.
+wait_until() {
+	local deadline=$((SECONDS + BOUND))
+	until "$@"; do
+		if [ $SECONDS -ge $deadline ]; then
+			echo "timed out waiting for: $*" >&2
+			return 1
+		fi
+		sleep 0.02
+	done
+}
+
+# The mountinfo line of the mount on $1, or nothing.
+mountinfo_of() {
+	awk -v mp="$1" '$5 == mp' /proc/self/mountinfo
+}
+
+is_mounted() {
+	[ -n "$(mountinfo_of "$1")" ]
+}
+
+is_not_mounted() {
+	! is_mounted "$1"
+}
+
+no_test_process() {
+	[ -z "$(test_processes)" ]
+}
+
+# Nothing mounted and, within the bound, nothing left running.
+assert_nothing_left() {
+	is_not_mounted "$MNT" || { echo "still mounted: $(mountinfo_of "$MNT")"; return 1; }
+	wait_until no_test_process || { ps -f $(test_processes); return 1; }
+}
+
+# Fields of the mount on $MNT: fstype, source, mount options, super options.
+mount_field() {
+	mountinfo_of "$MNT" | awk -v want="$1" '{
+		for (i = 7; $i != "-"; i++) ;
+		if (want == "fstype") print $(i + 1);
+		if (want == "source") print $(i + 2);
+		if (want == "options") print $6;
+		if (want == "super") print $(i + 3);
+	}'
+}
+
+# The last value recorded by testfs for KEY.
+recorded() {
+	sed -n "s/^$1=//p" "$RECORD" | tail -n 1
+}
+
+assert_status() {
+	if [ "$status" -ne "$1" ]; then
+		echo "expected exit status $1, got $status; output:"
+		echo "$output"
+		return 1
+	fi
+}
+
+assert_output_has() {
+	if [[ "$output" != *"$1"* ]]; then
+		echo "output lacks: $1"
+		echo "output was: $output"
+		return 1
+	fi
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+# A launch that succeeds: what fuselaunch(1) promises about it.
+
+load helpers
+
+@test "exits 0 and the file system answers at once" {
+	launch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "the server answered INIT before the mount became visible" {
+	launch -- "$TESTFS" --record="$RECORD" --record-mountpoint="$MNT" "$MNT"
+	assert_status 0
+	[ "$(sed -n 's/^init mounted=//p' "$RECORD")" = no ]
+}
+
+@test "mountinfo shows fuse.SUBTYPE with the caller's ids and the mountpoint's root mode" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	[ "$(mount_field fstype)" = fuse.testfs ]
+	[ "$(mount_field source)" = testfs ]
+	[[ ",$(mount_field super)," == *",user_id=0,group_id=0,"* ]]
+	[ "$(stat -c %F "$MNT")" = directory ]
+}
+
+@test "the server gets the mountpoint as /dev/fd/N and no fd but 0, 1, 2 and N" {
+	launch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	local fd
+	fd=$(recorded argv | grep -o '/dev/fd/[0-9]*' | cut -d/ -f4)
+	[ -n "$fd" ]
+	[ "$(recorded fds)" = "0,1,2,$fd" ]
+	# And while it serves, as /proc shows it (testfs opened the record itself).
+	local pid open=() n
+	pid=$(recorded pid)
+	for n in $(ls /proc/"$pid"/fd | sort -n); do
+		[ "$(readlink /proc/"$pid"/fd/"$n")" = "$RECORD" ] || open+=("$n")
+	done
+	[ "${open[*]}" = "0 1 2 $fd" ]
+}
+
+@test "-o options reach the mount: VFS flags as mount attributes, the rest as fuse parameters" {
+	launch -o ro,nosuid,nodev,noexec,noatime -o allow_other,default_permissions,max_read=65536 \
+		-o fsname=myfs,subtype=mysub -- "$TESTFS" "$MNT"
+	assert_status 0
+	[ "$(mount_field fstype)" = fuse.mysub ]
+	[ "$(mount_field source)" = myfs ]
+	[ "$(mount_field options)" = ro,nosuid,nodev,noexec,noatime ]
+	[[ ",$(mount_field super)," == *",default_permissions,allow_other,max_read=65536,"* ]]
+	run touch "$MNT/new"
+	[ "$status" -ne 0 ]
+}
+
+@test "fsname defaults to the server argument before the mountpoint" {
+	launch -- sh -c 'exec "$0" "$2"' "$TESTFS" user@host:/data "$MNT"
+	assert_status 0
+	[ "$(mount_field source)" = user@host:/data ]
+	[ "$(mount_field fstype)" = fuse.sh ]
+}
+
+@test "the mountpoint is the last non-option argument that is a directory" {
+	mkdir "$TEST_DIR/other"
+	launch -- sh -c 'exec "$0" "$1"' "$TESTFS" "$MNT" "$TEST_DIR/other/../no-such-dir" -o "$TEST_DIR/other"
+	assert_status 0
+	is_mounted "$MNT"
+	is_not_mounted "$TEST_DIR/other"
+}
+
+@test "--mountpoint picks the mountpoint among several directories" {
+	mkdir "$TEST_DIR/other"
+	launch --mountpoint "$MNT/../mnt" -- sh -c 'exec "$0" "$1"' "$TESTFS" "$MNT" "$TEST_DIR/other"
+	assert_status 0
+	is_mounted "$MNT"
+	is_not_mounted "$TEST_DIR/other"
+}
+
+@test "the stock libfuse hello example works" {
+	[ -x "$HELLO" ] || skip "libfuse's hello example was not built"
+	launch -- "$HELLO" "$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "Hello World!" ]
+	[ "$(mount_field fstype)" = fuse.hello ]
+}
+
+@test "a server that forks into the background and serves from the child" {
+	launch -- "$TESTFS" --daemonize --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	[ "$(grep -c '^pid=' "$RECORD")" = 2 ]
+}
+
+@test "a late answer within the timeout still succeeds" {
+	launch -t 10 -- "$TESTFS" --delay-init=300 "$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "\$(fuselaunch ...) returns: nothing keeps the caller's stdout open" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" \
+		sh -c 'out=$("$0" -- "$1" "$2"); echo "status $?"' "$FUSELAUNCH" "$TESTFS" "$MNT"
+	[ "$status" -eq 0 ]
+	[ "$output" = "status 0" ]
+	is_mounted "$MNT"
+}
+
+@test "umount ends the server and the daemon" {
+	launch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	umount "$MNT"
+	assert_nothing_left
+}
+
+@test "a server that dies after INIT is unmounted, leaving no dead mount" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	run stat "$MNT/crash"
+	[ "$status" -ne 0 ]
+	wait_until is_not_mounted "$MNT"
+	assert_nothing_left
+}
+
+@test "the daemon unmounts only its own mount, not one made later at the same place" {
+	launch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	# An open file keeps the detached file system, and so its server, alive.
+	exec 3<"$MNT/hello"
+	umount -l "$MNT"
+	mount -t tmpfs later "$MNT"
+	kill "$(recorded pid)"
+	wait_until no_test_process
+	exec 3<&-
+	[ "$(mount_field fstype)" = tmpfs ]
+}
+
+@test "-v prints each step with its time" {
+	launch -v -- "$TESTFS" "$MNT"
+	assert_status 0
+	assert_output_has "opened /dev/fuse as fd"
+	assert_output_has "FUSE_INIT answered"
+	[[ "$output" =~ \[\ *[0-9]+\.[0-9]{3}\ ms\]\ mounted\ on\ $MNT ]]
+}

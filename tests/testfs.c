@@ -1,0 +1,475 @@
+/*
+ * testfs - a tiny low-level FUSE server used as a fixture by the test suite.
+ *
+ * It serves a root directory holding one read-only file, "hello", and can
+ * misbehave on request (exit, die or hang before INIT, refuse or delay INIT,
+ * crash on lookup of "crash") so that the launcher's error paths can be
+ * exercised.  --record leaves a trace the tests can inspect afterwards.
+ */
+#define _GNU_SOURCE
+#define FUSE_USE_VERSION 34
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define HELLO_INO 2
+#define UNUSED __attribute__((unused))
+
+static struct {
+	const char *content;
+	const char *record_file;
+	char *record_mountpoint;	/* realpath()ed */
+	int exit_before_init;		/* -1: off */
+	int signal_before_init;		/* 0: off */
+	long delay_init_ms;
+	bool refuse_init;
+	bool hang;
+	bool daemonize;
+	bool debug;
+} opt = {
+	.content = "hello from testfs\n",
+	.exit_before_init = -1,
+};
+
+/*
+ * Append a line to the --record file.  Opening it afresh each time keeps it
+ * out of the fd list the tests inspect; a single O_APPEND write() keeps lines
+ * from several processes whole.
+ */
+static void __attribute__((format(printf, 1, 2))) record(const char *fmt, ...)
+{
+	char *line;
+	size_t len;
+	FILE *m;
+	va_list ap;
+	int fd;
+
+	if (!opt.record_file)
+		return;
+	m = open_memstream(&line, &len);
+	if (!m)
+		return;
+	va_start(ap, fmt);
+	vfprintf(m, fmt, ap);
+	va_end(ap);
+	fputc('\n', m);
+	fclose(m);
+	fd = open(opt.record_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, line, len) != (ssize_t)len)
+		fprintf(stderr, "testfs: %s: %m\n", opt.record_file);
+	if (fd >= 0)
+		close(fd);
+	free(line);
+}
+
+/* Comma-separated list of the fds we inherited, for the fd-leak tests. */
+static char *inherited_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	const char *sep = "";
+	char *list;
+	size_t len;
+	FILE *m;
+
+	m = open_memstream(&list, &len);
+	if (!m)
+		return NULL;
+	while (d && (de = readdir(d))) {
+		int fd = atoi(de->d_name);
+
+		if (de->d_name[0] == '.' || fd == dirfd(d))
+			continue;
+		fprintf(m, "%s%d", sep, fd);
+		sep = ",";
+	}
+	if (d)
+		closedir(d);
+	fclose(m);
+	return list;
+}
+
+static char *joined_argv(int argc, char **argv)
+{
+	char *args;
+	size_t len;
+	FILE *m = open_memstream(&args, &len);
+
+	if (!m)
+		return NULL;
+	for (int i = 0; i < argc; i++)
+		fprintf(m, "%s%s", i ? " " : "", argv[i]);
+	fclose(m);
+	return args;
+}
+
+static void record_startup(int argc, char **argv)
+{
+	char *s;
+
+	record("pid=%d", getpid());
+	s = inherited_fds();
+	record("fds=%s", s ? s : "?");
+	free(s);
+	s = joined_argv(argc, argv);
+	record("argv=%s", s ? s : "?");
+	free(s);
+}
+
+/* mountinfo escapes blanks and backslashes as \ooo. */
+static void unescape(char *s)
+{
+	char *d = s;
+	unsigned int c;
+
+	while (*s) {
+		if (s[0] == '\\' && sscanf(s + 1, "%3o", &c) == 1) {
+			*d++ = (char)c;
+			s += 4;
+		} else {
+			*d++ = *s++;
+		}
+	}
+	*d = '\0';
+}
+
+static const char *fuse_mounted_at(const char *dir)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL, mnt[PATH_MAX];
+	size_t n = 0;
+	bool found = false;
+
+	if (!f)
+		return "unknown";
+	while (!found && getline(&line, &n, f) != -1) {
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || strncmp(sep + 3, "fuse", 4) != 0)
+			continue;
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1)
+			continue;
+		unescape(mnt);
+		found = strcmp(mnt, dir) == 0;
+	}
+	free(line);
+	fclose(f);
+	return found ? "yes" : "no";
+}
+
+static void tfs_init(void *userdata UNUSED, struct fuse_conn_info *conn)
+{
+	struct timespec ts = {
+		.tv_sec = opt.delay_init_ms / 1000,
+		.tv_nsec = opt.delay_init_ms % 1000 * 1000000,
+	};
+
+	record("init mounted=%s", opt.record_mountpoint ?
+	       fuse_mounted_at(opt.record_mountpoint) : "unknown");
+	if (opt.delay_init_ms)
+		nanosleep(&ts, NULL);
+	if (opt.refuse_init) {
+		/* libfuse answers EPROTO to INIT when we want what we can't have. */
+		fprintf(stderr, "testfs: refusing INIT\n");
+		conn->want |= ~conn->capable;
+	}
+}
+
+static int tfs_stat(fuse_ino_t ino, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_uid = getuid();
+	st->st_gid = getgid();
+	if (ino == FUSE_ROOT_ID) {
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+	} else if (ino == HELLO_INO) {
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		st->st_size = strlen(opt.content);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void tfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	/* Zero timeouts: every access reaches us, so tests see us die. */
+	struct fuse_entry_param e = { .ino = HELLO_INO };
+
+	if (parent == FUSE_ROOT_ID && strcmp(name, "crash") == 0)
+		abort();
+	if (parent != FUSE_ROOT_ID || strcmp(name, "hello") != 0) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	tfs_stat(e.ino, &e.attr);
+	fuse_reply_entry(req, &e);
+}
+
+static void tfs_getattr(fuse_req_t req, fuse_ino_t ino,
+			struct fuse_file_info *fi UNUSED)
+{
+	struct stat st;
+
+	if (tfs_stat(ino, &st) < 0)
+		fuse_reply_err(req, ENOENT);
+	else
+		fuse_reply_attr(req, &st, 0);
+}
+
+/* Reply with at most size bytes of buf[0..len), starting at off. */
+static void reply_slice(fuse_req_t req, const char *buf, size_t len,
+			off_t off, size_t size)
+{
+	if ((size_t)off >= len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, buf + off, len - off < size ? len - off : size);
+}
+
+static void add_dirent(char *buf, size_t *len, fuse_req_t req,
+		       const char *name, fuse_ino_t ino, mode_t mode)
+{
+	struct stat st = { .st_ino = ino, .st_mode = mode };
+	size_t n = fuse_add_direntry(req, NULL, 0, name, NULL, 0);
+
+	fuse_add_direntry(req, buf + *len, n, name, &st, *len + n);
+	*len += n;
+}
+
+static void tfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
+			off_t off, struct fuse_file_info *fi UNUSED)
+{
+	char buf[256];
+	size_t len = 0;
+
+	if (ino != FUSE_ROOT_ID) {
+		fuse_reply_err(req, ENOTDIR);
+		return;
+	}
+	add_dirent(buf, &len, req, ".", FUSE_ROOT_ID, S_IFDIR);
+	add_dirent(buf, &len, req, "..", FUSE_ROOT_ID, S_IFDIR);
+	add_dirent(buf, &len, req, "hello", HELLO_INO, S_IFREG);
+	reply_slice(req, buf, len, off, size);
+}
+
+static void tfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	if (ino != HELLO_INO)
+		fuse_reply_err(req, EISDIR);
+	else if ((fi->flags & O_ACCMODE) != O_RDONLY)
+		fuse_reply_err(req, EACCES);
+	else
+		fuse_reply_open(req, fi);
+}
+
+static void tfs_read(fuse_req_t req, fuse_ino_t ino UNUSED, size_t size,
+		     off_t off, struct fuse_file_info *fi UNUSED)
+{
+	reply_slice(req, opt.content, strlen(opt.content), off, size);
+}
+
+static const struct fuse_lowlevel_ops tfs_ops = {
+	.init = tfs_init,
+	.lookup = tfs_lookup,
+	.getattr = tfs_getattr,
+	.readdir = tfs_readdir,
+	.open = tfs_open,
+	.read = tfs_read,
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: testfs [OPTIONS] MOUNTPOINT\n"
+		"Serve /hello over FUSE at MOUNTPOINT (a directory or /dev/fd/N).\n"
+		"  --content=TEXT            content of /hello\n"
+		"  --exit-before-init=N      exit with status N before reading INIT\n"
+		"  --signal-before-init=SIG  die of signal SIG before reading INIT\n"
+		"  --refuse-init             answer INIT with an error\n"
+		"  --delay-init=MS           wait MS milliseconds before answering INIT\n"
+		"  --hang                    never read the device\n"
+		"  --daemonize               fork after mounting; the parent exits 0\n"
+		"  --record=FILE             append a trace of events to FILE\n"
+		"  --record-mountpoint=DIR   trace whether DIR is mounted at INIT\n"
+		"  --debug                   enable libfuse debug output\n"
+		"  --help                    show this help\n");
+}
+
+static void __attribute__((noreturn, format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("testfs: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\ntestfs: usage: testfs [OPTIONS] MOUNTPOINT (see --help)\n", stderr);
+	exit(2);
+}
+
+static long parse_num(const char *s, long max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < 0 || n > max)
+		usage_error("bad number '%s'", s);
+	return n;
+}
+
+static const char *parse_options(int argc, char **argv)
+{
+	enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
+	       RECORD, RECORD_MNT, DEBUG, HELP };
+	static const struct option longopts[] = {
+		{ "content", required_argument, NULL, CONTENT },
+		{ "exit-before-init", required_argument, NULL, EXIT },
+		{ "signal-before-init", required_argument, NULL, SIGNAL },
+		{ "refuse-init", no_argument, NULL, REFUSE },
+		{ "delay-init", required_argument, NULL, DELAY },
+		{ "hang", no_argument, NULL, HANG },
+		{ "daemonize", no_argument, NULL, DAEMONIZE },
+		{ "record", required_argument, NULL, RECORD },
+		{ "record-mountpoint", required_argument, NULL, RECORD_MNT },
+		{ "debug", no_argument, NULL, DEBUG },
+		{ "help", no_argument, NULL, HELP },
+		{ 0 }
+	};
+	int c;
+
+	opterr = 0;	/* getopt's own messages lack our prefix */
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case CONTENT: opt.content = optarg; break;
+		case EXIT: opt.exit_before_init = parse_num(optarg, 255); break;
+		case SIGNAL: opt.signal_before_init = parse_num(optarg, SIGRTMAX); break;
+		case REFUSE: opt.refuse_init = true; break;
+		case DELAY: opt.delay_init_ms = parse_num(optarg, LONG_MAX); break;
+		case HANG: opt.hang = true; break;
+		case DAEMONIZE: opt.daemonize = true; break;
+		case RECORD: opt.record_file = optarg; break;
+		case RECORD_MNT:
+			/*
+			 * Resolve it now: at INIT time a classic mount is
+			 * already there, and stat()ing it would wait for the
+			 * INIT answer we are about to give: a deadlock.
+			 */
+			opt.record_mountpoint = realpath(optarg, NULL);
+			if (!opt.record_mountpoint)
+				usage_error("bad --record-mountpoint '%s'", optarg);
+			break;
+		case DEBUG: opt.debug = true; break;
+		case HELP: usage(stdout); exit(0);
+		default: usage_error("bad option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc - 1)
+		usage_error("%s", optind < argc ? "too many arguments" : "missing MOUNTPOINT");
+	return argv[optind];
+}
+
+/* Like sshfs: the launcher sees its child exit 0 while a grandchild serves. */
+static void daemonize(void)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		fprintf(stderr, "testfs: fork: %m\n");
+		exit(1);
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	record("pid=%d", getpid());
+}
+
+/* Misbehaviours that happen after mounting but before reading INIT. */
+static void before_init(void)
+{
+	if (opt.exit_before_init >= 0) {
+		fprintf(stderr, "testfs: exiting with status %d before INIT\n",
+			opt.exit_before_init);
+		exit(opt.exit_before_init);
+	}
+	if (opt.signal_before_init) {
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, opt.signal_before_init);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		signal(opt.signal_before_init, SIG_DFL);
+		raise(opt.signal_before_init);
+		fprintf(stderr, "testfs: signal %d did not kill us\n",
+			opt.signal_before_init);
+		exit(1);
+	}
+	if (opt.hang) {
+		/* An inherited SIG_IGN would make us unkillable by SIGTERM. */
+		signal(SIGTERM, SIG_DFL);
+		for (;;)
+			pause();
+	}
+}
+
+int main(int argc, char **argv)
+{
+	char *fuse_argv[] = { argv[0], "-d", NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(1, fuse_argv);
+	struct fuse_session *se;
+	const char *mountpoint;
+	int ret;
+
+	mountpoint = parse_options(argc, argv);
+	if (opt.record_file)
+		record_startup(argc, argv);
+
+	if (opt.debug)
+		args.argc = 2;
+	se = fuse_session_new(&args, &tfs_ops, sizeof(tfs_ops), NULL);
+	fuse_opt_free_args(&args);
+	if (!se)
+		return 1;
+	if (fuse_session_mount(se, mountpoint) != 0) {
+		fuse_session_destroy(se);
+		return 1;
+	}
+	if (opt.daemonize)
+		daemonize();
+	before_init();
+
+	ret = fuse_set_signal_handlers(se);
+	if (ret == 0) {
+		/*
+		 * 0 only after an unmount: libfuse 3.14 returns the signal
+		 * number when SIGTERM & co. ended the loop.
+		 */
+		ret = fuse_session_loop(se);
+		fuse_remove_signal_handlers(se);
+	}
+	if (ret == 0)
+		record("exit");
+	fuse_session_unmount(se);
+	fuse_session_destroy(se);
+	free(opt.record_mountpoint);
+	return ret ? 1 : 0;
+}
