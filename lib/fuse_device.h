@@ -30,4 +30,8 @@ int fuse_device_connection(int fd, unsigned int *connection);
  * mount namespace. */
 int fuse_connection_abort(unsigned int connection);
 
+/* How many requests of CONNECTION are in flight; -ENOENT once the
+ * connection is gone. */
+int fuse_connection_waiting(unsigned int connection, unsigned int *waiting);
+
 #endif

@@ -1,9 +1,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -17,6 +19,7 @@ static void *run_init(void *arg)
 	struct init_thread *t = arg;
 	uint64_t one = 1;
 
+	t->tid = gettid();
 	log_step("creating the superblock: FUSE_INIT sent, waiting for the server's answer");
 	t->error = kernel_mount_create(t->fsfd, t->why, sizeof(t->why));
 	if (t->error < 0) {
@@ -56,6 +59,32 @@ int init_thread_start(struct init_thread *t)
 	}
 	t->running = 1;
 	return 0;
+}
+
+bool init_thread_asleep(struct init_thread *t)
+{
+	char path[64], stat[512], *after_comm, state = 'R';
+	struct pollfd pfd = { .fd = t->done_fd, .events = POLLIN };
+	ssize_t n;
+	int fd;
+
+	if (!t->running || poll(&pfd, 1, 0) > 0)
+		return false;
+	if (!t->tid)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t->tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	stat[n] = '\0';
+	after_comm = strrchr(stat, ')');
+	if (after_comm)
+		sscanf(after_comm + 1, " %c", &state);
+	return state == 'S' || state == 'D';
 }
 
 int init_thread_join(struct init_thread *t, int timeout_ms)

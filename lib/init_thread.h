@@ -5,6 +5,8 @@
 #define FUSELAUNCH_INIT_THREAD_H
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include "launch_status.h"
@@ -23,9 +25,14 @@ struct init_thread {
 	int done_fd;			/* eventfd, readable when the thread is done */
 	pthread_t thread;
 	int running;
+	_Atomic pid_t tid;		/* the thread's id, once it runs */
 };
 
 int init_thread_start(struct init_thread *t);
+
+/* Whether the thread is asleep in the kernel (false once it has finished
+ * or while it runs). */
+bool init_thread_asleep(struct init_thread *t);
 
 /* Wait up to TIMEOUT_MS (-1: for ever) for the thread and join it.
  * Returns 0 once joined, -ETIMEDOUT if it is still blocked. */

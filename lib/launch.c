@@ -24,6 +24,8 @@
 #define STOP_GRACE_MS 2000
 /* How long an aborted INIT may take to come back to the init thread. */
 #define ABORT_WAIT_MS 2000
+/* How long an answered INIT may take to come back to the init thread. */
+#define ANSWERED_WAIT_MS 5000
 
 void launch_init(struct launch *l)
 {
@@ -189,6 +191,8 @@ static void cancel_init(struct daemon_state *d)
 		log_step("the init thread is still blocked; the daemon's exit will end it");
 		return;
 	}
+	log_step("the init thread returned: %s",
+		 d->init.error ? strerror(-d->init.error) : "mounted");
 	d->mounted = d->init.error == 0;
 }
 
@@ -215,6 +219,37 @@ static void __attribute__((noreturn)) report_failure(struct daemon_state *d)
 	_exit(1);
 }
 
+/* Whether INIT is still unanswered, once every server process is gone.
+ * An answer wakes the init thread, which then drops the request; so INIT
+ * is pending only while the thread sleeps with the request in flight.  A
+ * sleeping thread alone proves nothing: tearing down a refused connection
+ * sleeps too. */
+static bool init_pending(struct daemon_state *d)
+{
+	unsigned int connection, waiting;
+
+	if (!init_thread_asleep(&d->init))
+		return false;
+	if (fuse_device_connection(d->device_fd, &connection) < 0)
+		return true;
+	if (fuse_connection_waiting(connection, &waiting) < 0)
+		return false;
+	return waiting > 0;
+}
+
+/* Join the init thread within TIMEOUT_MS and take its result; false when
+ * it did not come back in time. */
+static bool take_init_result(struct daemon_state *d, int timeout_ms)
+{
+	if (init_thread_join(&d->init, timeout_ms) < 0)
+		return false;
+	if (d->init.error < 0)
+		fail(d, d->init.failed_stage, d->init.error, d->init.why);
+	else
+		d->mounted = true;
+	return true;
+}
+
 /* Wait for the outcome of INIT.  Returns 0 once mounted; on failure the
  * status says why. */
 static int await_init(struct daemon_state *d, int parent_fd)
@@ -226,15 +261,13 @@ static int await_init(struct daemon_state *d, int parent_fd)
 	supervisor_set_timeout(&d->sup, d->launch->timeout_ms);
 	switch (supervisor_wait(&d->sup, &sig)) {
 	case SUPERVISOR_INIT_DONE:
-		init_thread_join(&d->init, -1);
-		if (d->init.error < 0) {
-			fail(d, d->init.failed_stage, d->init.error, d->init.why);
-			return d->init.error;
-		}
-		d->mounted = true;
-		return 0;
+		take_init_result(d, -1);
+		return d->init.error;
 	case SUPERVISOR_SERVER_GONE:
-		fail(d, STAGE_SERVER_EXIT, 0, NULL);
+		/* The server may have answered INIT just before it exited. */
+		if (!init_pending(d) && take_init_result(d, ANSWERED_WAIT_MS) && d->init.error < 0)
+			return d->init.error;
+		fail(d, STAGE_SERVER_EXIT, 0, d->mounted ? "right after answering FUSE_INIT" : NULL);
 		d->status.wait_status = supervisor_server_status(&d->sup);
 		return -ECHILD;
 	case SUPERVISOR_TIMEOUT:

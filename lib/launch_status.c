@@ -93,7 +93,8 @@ void launch_status_describe(const struct launch_status *s, const char *server,
 		break;
 	case STAGE_SERVER_EXIT:
 		describe_exit(s->wait_status, why, sizeof(why));
-		snprintf(message, len, "server '%s' %s before answering FUSE_INIT", server, why);
+		snprintf(message, len, "server '%s' %s %s", server, why,
+			 s->detail[0] ? s->detail : "before answering FUSE_INIT");
 		break;
 	case STAGE_INIT:
 		snprintf(message, len, "server '%s' refused FUSE_INIT: %s", server, why);

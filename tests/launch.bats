@@ -124,12 +124,12 @@ load helpers
 	launch -- "$TESTFS" --record="$RECORD" "$MNT"
 	assert_status 0
 	# An open file keeps the detached file system, and so its server, alive.
-	exec 3<"$MNT/hello"
+	exec {holder}<"$MNT/hello"
 	umount -l "$MNT"
 	mount -t tmpfs later "$MNT"
 	kill "$(recorded pid)"
 	wait_until no_test_process
-	exec 3<&-
+	exec {holder}<&-
 	[ "$(mount_field fstype)" = tmpfs ]
 }
 

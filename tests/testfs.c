@@ -78,16 +78,17 @@ static void __attribute__((format(printf, 1, 2))) record(const char *fmt, ...)
 /* Comma-separated list of the fds we inherited, for the fd-leak tests. */
 static char *inherited_fds(void)
 {
-	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
 	const char *sep = "";
 	char *list;
 	size_t len;
 	FILE *m;
+	DIR *d;
 
 	m = open_memstream(&list, &len);
 	if (!m)
 		return NULL;
+	d = opendir("/proc/self/fd");
 	while (d && (de = readdir(d))) {
 		int fd = atoi(de->d_name);
 
@@ -146,6 +147,10 @@ static void unescape(char *s)
 	*d = '\0';
 }
 
+/*
+ * Is a FUSE mount visible at dir yet?  With synchronous INIT it must not be:
+ * the kernel asks for INIT before the mount is attached anywhere.
+ */
 static const char *fuse_mounted_at(const char *dir)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
