@@ -110,8 +110,12 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 		status->error = -rc;
 		strcpy(status->detail, "the daemon ended without reporting");
 	}
-	if (status->stage == STAGE_CANCELLED && cancel_signal)
+	/* The signal may have reached the server too (Ctrl-C goes to the
+	 * whole process group): whatever failed, the user cancelled it. */
+	if (status->stage != STAGE_MOUNTED && cancel_signal) {
+		status->stage = STAGE_CANCELLED;
 		status->signal = (uint32_t)cancel_signal;
+	}
 	if (status->stage != STAGE_MOUNTED)
 		wait_daemon_exit(daemon);
 	close(status_pipe[0]);

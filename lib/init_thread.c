@@ -14,28 +14,62 @@
 #include "kernel_mount.h"
 #include "log.h"
 
+/* Synchronous INIT: creating the superblock blocks until the server has
+ * answered; a refusal makes it fail with ENOTCONN. */
+static void mount_sync(struct init_thread *t)
+{
+	log_step("creating the superblock: FUSE_INIT sent, waiting for the server's answer");
+	t->error = kernel_mount_create(t->fsfd, t->why, sizeof(t->why));
+	if (t->error < 0) {
+		t->failed_stage = t->error == -ENOTCONN ? STAGE_INIT : STAGE_MOUNT;
+		return;
+	}
+	log_step("FUSE_INIT answered; attaching the mount");
+	t->error = kernel_mount_attach(t->fsfd, t->mount_attrs, t->target_fd, &t->mount_id,
+				       NULL, t->why, sizeof(t->why));
+	if (t->error < 0)
+		t->failed_stage = STAGE_MOUNT;
+	else
+		t->attached = true;
+}
+
+/* The classic order: mount with INIT queued, then wait for the answer by
+ * asking the mount's root, which blocks until INIT is answered. */
+static void mount_then_probe(struct init_thread *t)
+{
+	int mount_fd = -1;
+
+	log_step("creating the superblock (FUSE_INIT queued)");
+	t->error = kernel_mount_create(t->fsfd, t->why, sizeof(t->why));
+	if (t->error == 0)
+		t->error = kernel_mount_attach(t->fsfd, t->mount_attrs, t->target_fd,
+					       &t->mount_id, &mount_fd, t->why, sizeof(t->why));
+	if (t->error < 0) {
+		t->failed_stage = STAGE_MOUNT;
+		return;
+	}
+	t->attached = true;
+	log_step("mount attached; waiting for the server to answer FUSE_INIT");
+	/* While the launcher holds the device, a refusal shows as
+	 * ECONNREFUSED rather than as a dead connection. */
+	t->error = kernel_mount_probe(mount_fd);
+	if (t->error < 0)
+		t->failed_stage = STAGE_INIT;
+	close(mount_fd);
+}
+
 static void *run_init(void *arg)
 {
 	struct init_thread *t = arg;
 	uint64_t one = 1;
 
 	t->tid = gettid();
-	log_step("creating the superblock: FUSE_INIT sent, waiting for the server's answer");
-	t->error = kernel_mount_create(t->fsfd, t->why, sizeof(t->why));
-	if (t->error < 0) {
-		/* A server that answers INIT with an error makes the kernel
-		 * fail the creation with ENOTCONN. */
-		t->failed_stage = t->error == -ENOTCONN ? STAGE_INIT : STAGE_MOUNT;
-		goto out;
-	}
-	log_step("FUSE_INIT answered; attaching the mount");
-	t->error = kernel_mount_attach(t->fsfd, t->mount_attrs, t->target_fd, &t->mount_id,
-				       t->why, sizeof(t->why));
-	if (t->error < 0)
-		t->failed_stage = STAGE_MOUNT;
-out:
-	if (write(t->done_fd, &one, sizeof(one)) < 0)
-		t->error = t->error ? t->error : -errno;
+	if (t->sync_init)
+		mount_sync(t);
+	else
+		mount_then_probe(t);
+	if (write(t->done_fd, &one, sizeof(one)) < 0 && t->error == 0)
+		t->error = -errno;
 	return NULL;
 }
 

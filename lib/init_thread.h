@@ -16,9 +16,11 @@ struct init_thread {
 	int fsfd;
 	int target_fd;
 	uint64_t mount_attrs;
+	bool sync_init;			/* else: INIT is answered after the mount */
 	/* out, valid once done_fd is readable */
 	int error;			/* 0 or -errno */
 	enum launch_stage failed_stage;	/* STAGE_INIT or STAGE_MOUNT */
+	bool attached;			/* the mount is on the mountpoint */
 	uint64_t mount_id;		/* of the attached mount */
 	char why[240];
 	/* private */

@@ -151,7 +151,7 @@ static int mount_id_of(int fd, uint64_t *mount_id)
 }
 
 int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, uint64_t *mount_id,
-			char *why, size_t whylen)
+			int *mount_fd, char *why, size_t whylen)
 {
 	int mntfd, rc;
 
@@ -172,9 +172,20 @@ int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, uint64_t *mount
 		snprintf(why, whylen, "move_mount");
 	}
 out:
-	/* An open file on the mount would make a plain umount(8) fail with EBUSY. */
-	close(mntfd);
+	if (rc == 0 && mount_fd)
+		*mount_fd = mntfd;
+	else
+		close(mntfd);
 	return rc;
+}
+
+int kernel_mount_probe(int mount_fd)
+{
+	struct statx stx;
+
+	if (statx(mount_fd, "", AT_EMPTY_PATH | AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, &stx) < 0)
+		return -errno;
+	return 0;
 }
 
 int kernel_mount_detach(const char *mountpoint, uint64_t mount_id)

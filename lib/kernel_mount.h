@@ -31,9 +31,16 @@ int kernel_mount_create(int fsfd, char *why, size_t whylen);
 
 /* Make the mount (with MOUNT_ATTR_* ATTRS) and attach it on TARGET_FD, an
  * O_PATH descriptor of the mountpoint.  *MOUNT_ID identifies this mount
- * for kernel_mount_detach(). */
+ * for kernel_mount_detach().  With MOUNT_FD the caller gets a descriptor
+ * of the mount's root, which it must close soon: an open file on the mount
+ * makes a plain umount(8) fail with EBUSY. */
 int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, uint64_t *mount_id,
-			char *why, size_t whylen);
+			int *mount_fd, char *why, size_t whylen);
+
+/* Prove that the server answers: a forced stat of the mount's root waits
+ * for FUSE_INIT to be answered.  ECONNREFUSED: INIT was answered with an
+ * error; ENOTCONN: the connection is gone. */
+int kernel_mount_probe(int mount_fd);
 
 /* Detach-unmount the mount at MOUNTPOINT if, and only if, it is still the
  * one identified by MOUNT_ID.  Returns 0, -ESTALE when another mount (or

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -17,6 +18,7 @@
 #include "kernel_mount.h"
 #include "launch.h"
 #include "log.h"
+#include "sd_notify.h"
 #include "server_process.h"
 #include "supervisor.h"
 
@@ -31,7 +33,9 @@ void launch_init(struct launch *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->timeout_ms = LAUNCH_DEFAULT_TIMEOUT_MS;
+	l->auto_unmount = true;
 	l->mountpoint_fd = -1;
+	l->log_fd = -1;
 }
 
 int launch_prepare(struct launch *l)
@@ -55,6 +59,8 @@ void launch_free(struct launch *l)
 {
 	if (l->mountpoint_fd >= 0)
 		close(l->mountpoint_fd);
+	if (l->log_fd >= 0)
+		close(l->log_fd);
 	server_command_free(&l->server);
 	mount_options_free(&l->options);
 }
@@ -65,10 +71,10 @@ struct daemon_state {
 	struct supervisor sup;
 	struct init_thread init;
 	struct launch_status status;
-	int status_fd;
 	int device_fd;
 	int fsfd;
 	bool mounted;
+	pid_t pidfile_pid;	/* what the pidfile says now */
 };
 
 static void fail(struct daemon_state *d, enum launch_stage stage, int error, const char *detail)
@@ -101,10 +107,15 @@ static int open_fs_context(struct daemon_state *d)
 	}
 	params.device_fd = d->device_fd;
 	log_step("opened " FUSE_DEVICE_PATH " as fd %d", d->device_fd);
-	rc = fuse_device_enable_sync_init(d->device_fd);
-	if (rc < 0) {
+	rc = l->sync_init == SYNC_INIT_NEVER ? -ENOTTY : fuse_device_enable_sync_init(d->device_fd);
+	if (rc == -ENOTTY && l->sync_init != SYNC_INIT_ALWAYS) {
+		log_step("synchronous FUSE_INIT %s: mounting first, then waiting for the answer",
+			 l->sync_init == SYNC_INIT_NEVER ? "not wanted" : "not supported by the kernel");
+	} else if (rc < 0) {
 		fail(d, STAGE_SYNC_INIT, rc, NULL);
 		return rc;
+	} else {
+		d->init.sync_init = true;
 	}
 	rc = kernel_mount_open(&d->fsfd);
 	if (rc < 0) {
@@ -122,17 +133,17 @@ static int open_fs_context(struct daemon_state *d)
 
 /* The server's stdout and stderr come through pipes, so that the daemon
  * decides where they go: the user's terminal until the outcome is known,
- * nowhere afterwards, and never the caller's stdout once we have exited. */
+ * nowhere afterwards, and never the caller's stdout once we have exited.
+ * Its stdin is the caller's (a password on stdin, say). */
 static int start_server(struct daemon_state *d)
 {
 	struct launch *l = d->launch;
-	struct server_stdio stdio = { .in = -1 };
+	struct server_stdio stdio = { .in = STDIN_FILENO };
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	char **argv = NULL;
 	int rc;
 
-	stdio.in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (stdio.in < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		rc = -errno;
 		fail(d, STAGE_INTERNAL, rc, "server stdio");
 		goto out;
@@ -159,8 +170,6 @@ static int start_server(struct daemon_state *d)
 	out[0] = err[0] = -1;
 out:
 	server_command_free_exec_argv(argv, &l->server);
-	if (stdio.in >= 0)
-		close(stdio.in);
 	if (out[0] >= 0)
 		close(out[0]);
 	if (out[1] >= 0)
@@ -193,7 +202,7 @@ static void cancel_init(struct daemon_state *d)
 	}
 	log_step("the init thread returned: %s",
 		 d->init.error ? strerror(-d->init.error) : "mounted");
-	d->mounted = d->init.error == 0;
+	d->mounted = d->init.attached;
 }
 
 static void unmount_ours(struct daemon_state *d)
@@ -206,17 +215,6 @@ static void unmount_ours(struct daemon_state *d)
 	log_step("detaching the mount on %s: %s", d->launch->server.mountpoint,
 		 rc == -ESTALE ? "no longer there" : rc < 0 ? strerror(-rc) : "done");
 	d->mounted = false;
-}
-
-static void __attribute__((noreturn)) report_failure(struct daemon_state *d)
-{
-	/* Aborting first lets a server blocked on the device exit by itself. */
-	cancel_init(d);
-	supervisor_stop_server(&d->sup, STOP_GRACE_MS);
-	unmount_ours(d);
-	supervisor_drain_output(&d->sup);
-	launch_status_send(d->status_fd, &d->status);
-	_exit(1);
 }
 
 /* Whether INIT is still unanswered, once every server process is gone.
@@ -243,11 +241,20 @@ static bool take_init_result(struct daemon_state *d, int timeout_ms)
 {
 	if (init_thread_join(&d->init, timeout_ms) < 0)
 		return false;
+	d->mounted = d->init.attached;
 	if (d->init.error < 0)
 		fail(d, d->init.failed_stage, d->init.error, d->init.why);
-	else
-		d->mounted = true;
 	return true;
+}
+
+static enum supervisor_event wait_past_reaps(struct supervisor *s, int *sig)
+{
+	enum supervisor_event ev;
+
+	do
+		ev = supervisor_wait(s, sig);
+	while (ev == SUPERVISOR_CHILD_REAPED);
+	return ev;
 }
 
 /* Wait for the outcome of INIT.  Returns 0 once mounted; on failure the
@@ -259,7 +266,7 @@ static int await_init(struct daemon_state *d, int parent_fd)
 	d->sup.init_fd = d->init.done_fd;
 	d->sup.parent_fd = parent_fd;
 	supervisor_set_timeout(&d->sup, d->launch->timeout_ms);
-	switch (supervisor_wait(&d->sup, &sig)) {
+	switch (wait_past_reaps(&d->sup, &sig)) {
 	case SUPERVISOR_INIT_DONE:
 		take_init_result(d, -1);
 		return d->init.error;
@@ -267,7 +274,8 @@ static int await_init(struct daemon_state *d, int parent_fd)
 		/* The server may have answered INIT just before it exited. */
 		if (!init_pending(d) && take_init_result(d, ANSWERED_WAIT_MS) && d->init.error < 0)
 			return d->init.error;
-		fail(d, STAGE_SERVER_EXIT, 0, d->mounted ? "right after answering FUSE_INIT" : NULL);
+		fail(d, STAGE_SERVER_EXIT, 0,
+		     d->mounted && d->init.error == 0 ? "right after answering FUSE_INIT" : NULL);
 		d->status.wait_status = supervisor_server_status(&d->sup);
 		return -ECHILD;
 	case SUPERVISOR_TIMEOUT:
@@ -284,21 +292,69 @@ static int await_init(struct daemon_state *d, int parent_fd)
 	}
 }
 
-static void detach_from_caller(void)
+/* Until the outcome the daemon stays in the caller's session, so that the
+ * server can prompt on the terminal and Ctrl-C reaches all of the launch.
+ * Afterwards it leaves the terminal and the caller's stdio behind; the
+ * server's output goes to the log file, or else to syslog. */
+static void detach_from_caller(struct daemon_state *d)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int log_fd = d->launch->log_fd >= 0 ? d->launch->log_fd : null;
 
+	if (setsid() < 0)
+		log_step("setsid: %s", strerror(errno));
 	if (null < 0)
 		return;
 	dup2(null, 0);
-	dup2(null, 1);
-	dup2(null, 2);
+	dup2(log_fd, 1);
+	dup2(log_fd, 2);
 	close(null);
+	if (d->launch->log_fd < 0)
+		supervisor_relay_to_syslog(&d->sup, d->launch->server.name);
+}
+
+static int write_pidfile(const char *path, pid_t pid)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int rc = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	fprintf(f, "%d\n", (int)pid);
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		rc = -errno;
+		unlink(tmp);
+	}
+	return rc;
+}
+
+/* The pidfile names the server process that serves: the one we started,
+ * or, once it has handed over and exited, the oldest left. */
+static void update_pidfile(struct daemon_state *d)
+{
+	pid_t pid;
+	int rc;
+
+	if (!d->launch->pidfile)
+		return;
+	pid = d->sup.server_reaped ? server_first_child() : d->sup.server_pid;
+	if (pid <= 0 || pid == d->pidfile_pid)
+		return;
+	rc = write_pidfile(d->launch->pidfile, pid);
+	if (rc < 0)
+		log_error("cannot write pidfile '%s': %s", d->launch->pidfile, strerror(-rc));
+	else
+		d->pidfile_pid = pid;
 }
 
 /* After success: stay while the server lives, so that a server that dies
- * leaves no "Transport endpoint is not connected" husk behind. */
-static void __attribute__((noreturn)) supervise_mounted(struct daemon_state *d)
+ * leaves no "Transport endpoint is not connected" husk behind.  A signal
+ * is passed on to the server.  Returns the server's wait status. */
+static int supervise_mounted(struct daemon_state *d)
 {
 	int sig;
 
@@ -308,11 +364,19 @@ static void __attribute__((noreturn)) supervise_mounted(struct daemon_state *d)
 	for (;;) {
 		switch (supervisor_wait(&d->sup, &sig)) {
 		case SUPERVISOR_SERVER_GONE:
+			sd_notify_send("STOPPING=1");
 			supervisor_drain_output(&d->sup);
-			unmount_ours(d);
-			_exit(0);
+			if (d->launch->pidfile)
+				unlink(d->launch->pidfile);
+			if (d->launch->auto_unmount)
+				unmount_ours(d);
+			return supervisor_server_status(&d->sup);
 		case SUPERVISOR_SIGNAL:
+			sd_notify_send("STOPPING=1");
 			server_signal_children(SIGTERM);
+			break;
+		case SUPERVISOR_CHILD_REAPED:
+			update_pidfile(d);
 			break;
 		default:
 			break;
@@ -320,65 +384,101 @@ static void __attribute__((noreturn)) supervise_mounted(struct daemon_state *d)
 	}
 }
 
-static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int parent_fd)
+/* From /dev/fuse to the outcome of INIT.  Returns 0 once mounted and
+ * answering.  On failure d->status says why and nothing is left running or
+ * mounted, except an init thread that only the process's exit can end. */
+static int launch_until_outcome(struct daemon_state *d, int parent_fd)
 {
-	struct daemon_state d = {
-		.launch = arg,
-		.status_fd = status_fd,
-		.device_fd = -1,
-		.fsfd = -1,
-	};
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (setsid() < 0) {
-		fail(&d, STAGE_INTERNAL, errno, "setsid");
-		goto failed;
-	}
-	rc = supervisor_init(&d.sup);
+	rc = supervisor_init(&d->sup);
 	if (rc < 0) {
-		fail(&d, STAGE_INTERNAL, rc, "signalfd");
+		fail(d, STAGE_INTERNAL, rc, "signalfd");
 		goto failed;
 	}
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
-		fail(&d, STAGE_INTERNAL, errno, "PR_SET_CHILD_SUBREAPER");
+		fail(d, STAGE_INTERNAL, errno, "PR_SET_CHILD_SUBREAPER");
 		goto failed;
 	}
-	if (open_fs_context(&d) < 0 || start_server(&d) < 0)
+	if (open_fs_context(d) < 0 || start_server(d) < 0)
 		goto failed;
-	/* The daemon must not keep the caller's working directory busy. */
+	/* The launcher must not keep the caller's working directory busy. */
 	if (chdir("/") < 0)
 		log_step("chdir /: %s", strerror(errno));
-	d.init.fsfd = d.fsfd;
-	d.init.target_fd = d.launch->mountpoint_fd;
-	d.init.mount_attrs = d.launch->options.mount_attrs;
-	rc = init_thread_start(&d.init);
+	d->init.fsfd = d->fsfd;
+	d->init.target_fd = d->launch->mountpoint_fd;
+	d->init.mount_attrs = d->launch->options.mount_attrs;
+	rc = init_thread_start(&d->init);
 	if (rc < 0) {
-		fail(&d, STAGE_INTERNAL, rc, "init thread");
+		fail(d, STAGE_INTERNAL, rc, "init thread");
 		goto failed;
 	}
-	if (await_init(&d, parent_fd) < 0)
+	if (await_init(d, parent_fd) < 0)
 		goto failed;
 
 	/* The mount holds the connection now; our references would keep it
 	 * alive after the server died. */
-	close(d.fsfd);
-	close(d.device_fd);
-	close(d.launch->mountpoint_fd);
-	log_step("mounted on %s", d.launch->server.mountpoint);
-	supervisor_drain_output(&d.sup);
-	d.status.stage = STAGE_MOUNTED;
-	d.status.server_pid = d.sup.server_pid;
+	close(d->fsfd);
+	close(d->device_fd);
+	d->fsfd = d->device_fd = -1;
+	log_step("mounted on %s", d->launch->server.mountpoint);
+	supervisor_drain_output(&d->sup);
+	update_pidfile(d);
+	d->status.stage = STAGE_MOUNTED;
+	d->status.server_pid = d->sup.server_pid;
+	return 0;
+
+failed:
+	/* Aborting first lets a server blocked on the device exit by itself. */
+	cancel_init(d);
+	supervisor_stop_server(&d->sup, STOP_GRACE_MS);
+	unmount_ours(d);
+	supervisor_drain_output(&d->sup);
+	return -1;
+}
+
+static void daemon_state_init(struct daemon_state *d, struct launch *l)
+{
+	memset(d, 0, sizeof(*d));
+	d->launch = l;
+	d->device_fd = d->fsfd = -1;
+	d->sup.signal_fd = -1;
+}
+
+static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int parent_fd)
+{
+	struct daemon_state d;
+	int rc;
+
+	daemon_state_init(&d, arg);
+	rc = launch_until_outcome(&d, parent_fd);
 	launch_status_send(status_fd, &d.status);
+	if (rc < 0)
+		_exit(1);
 	close(status_fd);
 	close(parent_fd);
-	detach_from_caller();
+	detach_from_caller(&d);
 	supervise_mounted(&d);
-failed:
-	report_failure(&d);
+	_exit(0);
 }
 
 int launch_run(struct launch *l, struct launch_status *status)
 {
 	return daemon_run(run_daemon, l, status);
+}
+
+int launch_run_foreground(struct launch *l, struct launch_status *status, int *server_status)
+{
+	struct daemon_state d;
+	int rc;
+
+	daemon_state_init(&d, l);
+	rc = launch_until_outcome(&d, -1);
+	*status = d.status;
+	if (rc < 0)
+		return rc;
+	sd_notify_send("READY=1");
+	*server_status = supervise_mounted(&d);
+	return 0;
 }

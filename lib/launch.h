@@ -3,6 +3,7 @@
 #ifndef FUSELAUNCH_LAUNCH_H
 #define FUSELAUNCH_LAUNCH_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "launch_status.h"
@@ -11,10 +12,20 @@
 
 #define LAUNCH_DEFAULT_TIMEOUT_MS 30000
 
+enum sync_init_mode {
+	SYNC_INIT_AUTO,		/* synchronous when the kernel can, else classic */
+	SYNC_INIT_ALWAYS,	/* synchronous or fail */
+	SYNC_INIT_NEVER,	/* classic: mount, then wait for the answer */
+};
+
 struct launch {
 	struct server_command server;
 	struct mount_options options;
 	unsigned int timeout_ms;	/* for FUSE_INIT; 0: none */
+	enum sync_init_mode sync_init;
+	bool auto_unmount;		/* detach the mount when the server is gone */
+	const char *pidfile;		/* the serving process's pid goes here */
+	int log_fd;			/* the server's output after success; -1: syslog */
 	int mountpoint_fd;		/* O_PATH, pins the mountpoint */
 	mode_t root_mode;
 	uid_t user_id;
@@ -30,6 +41,11 @@ int launch_prepare(struct launch *l);
 /* Run the launch in a daemon and wait for its outcome in *STATUS.
  * Returns -errno only when the daemon could not be started. */
 int launch_run(struct launch *l, struct launch_status *status);
+
+/* Run the launch in this process (--foreground).  After success, supervise
+ * until the server is gone and return its wait status in *SERVER_STATUS.
+ * Returns -1 when the launch failed: *STATUS says why. */
+int launch_run_foreground(struct launch *l, struct launch_status *status, int *server_status);
 
 void launch_free(struct launch *l);
 

@@ -24,6 +24,9 @@ exec_server(const char *path, char *const argv[], int device_fd,
 	sigemptyset(&none);
 	for (sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
+	/* The server outlives the terminal it was started from (libfuse
+	 * leaves an ignored SIGHUP ignored). */
+	signal(SIGHUP, SIG_IGN);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	if (dup2(stdio->in, 0) < 0 || dup2(stdio->out, 1) < 0 || dup2(stdio->err, 2) < 0)
@@ -95,8 +98,10 @@ static pid_t parent_of(const char *pid)
 	return ppid;
 }
 
-/* The kernel here lacks /proc/PID/task/TID/children, so scan /proc. */
-int server_signal_children(int sig)
+/* Call FN for every child of this process; the kernel here lacks
+ * /proc/PID/task/TID/children, so scan /proc.  Returns the number of
+ * children, or -errno. */
+static int for_each_child(void (*fn)(pid_t child, void *arg), void *arg)
 {
 	pid_t self = getpid();
 	struct dirent *entry;
@@ -109,9 +114,37 @@ int server_signal_children(int sig)
 	while ((entry = readdir(proc))) {
 		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
 			continue;
-		if (parent_of(entry->d_name) == self && kill(atoi(entry->d_name), sig) == 0)
+		if (parent_of(entry->d_name) == self) {
+			fn(atoi(entry->d_name), arg);
 			count++;
+		}
 	}
 	closedir(proc);
 	return count;
+}
+
+static void signal_child(pid_t child, void *arg)
+{
+	kill(child, *(int *)arg);
+}
+
+int server_signal_children(int sig)
+{
+	return for_each_child(signal_child, &sig);
+}
+
+static void keep_oldest(pid_t child, void *arg)
+{
+	pid_t *oldest = arg;
+
+	if (*oldest <= 0 || child < *oldest)
+		*oldest = child;
+}
+
+pid_t server_first_child(void)
+{
+	pid_t oldest = 0;
+
+	for_each_child(keep_oldest, &oldest);
+	return oldest;
 }

@@ -19,4 +19,8 @@ int server_spawn(const char *path, char *const argv[], int device_fd,
 /* Send SIG to every child of this process.  Returns how many there were. */
 int server_signal_children(int sig);
 
+/* The child of this process with the lowest pid (pids are seldom reused
+ * this soon, so: the oldest), or 0 when there is none. */
+pid_t server_first_child(void);
+
 #endif

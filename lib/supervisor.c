@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,8 +73,8 @@ int supervisor_server_status(const struct supervisor *s)
 
 /* Reap what has ended.  Returns true when no child is left at all: the
  * subreaper inherits orphans before their parent's SIGCHLD, so an empty
- * list really means every server process is gone. */
-static bool reap_children(struct supervisor *s)
+ * list really means every server process is gone.  *REAPED counts. */
+static bool reap_children(struct supervisor *s, int *reaped)
 {
 	int status;
 	pid_t pid;
@@ -81,6 +82,7 @@ static bool reap_children(struct supervisor *s)
 	for (;;) {
 		pid = waitpid(-1, &status, WNOHANG);
 		if (pid > 0) {
+			(*reaped)++;
 			s->last_status = status;
 			if (pid == s->server_pid) {
 				s->server_status = status;
@@ -107,6 +109,35 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+void supervisor_relay_to_syslog(struct supervisor *s, const char *ident)
+{
+	openlog(ident, LOG_PID, LOG_DAEMON);
+	s->to_syslog = true;
+}
+
+/* One syslog message per line; a line longer than the buffer is cut. */
+static void syslog_lines(struct supervisor *s, int i, const char *buf, size_t len, bool flush)
+{
+	size_t k;
+
+	for (k = 0; k < len; k++) {
+		bool full = s->line[i].len == sizeof(s->line[i].buf);
+
+		if (buf[k] != '\n' && !full) {
+			s->line[i].buf[s->line[i].len++] = buf[k];
+			continue;
+		}
+		syslog(i ? LOG_ERR : LOG_INFO, "%.*s", (int)s->line[i].len, s->line[i].buf);
+		s->line[i].len = 0;
+		if (full && buf[k] != '\n')
+			s->line[i].buf[s->line[i].len++] = buf[k];
+	}
+	if (flush && s->line[i].len) {
+		syslog(i ? LOG_ERR : LOG_INFO, "%.*s", (int)s->line[i].len, s->line[i].buf);
+		s->line[i].len = 0;
+	}
+}
+
 /* Relay one read's worth from the server's stream I to our fd 1 or 2. */
 static void relay_output(struct supervisor *s, int i)
 {
@@ -114,10 +145,16 @@ static void relay_output(struct supervisor *s, int i)
 	ssize_t n;
 
 	n = read(s->output_fd[i], buf, sizeof(buf));
+	if (n > 0 && s->to_syslog) {
+		syslog_lines(s, i, buf, (size_t)n, false);
+		return;
+	}
 	if (n > 0) {
 		write_all(i + 1, buf, (size_t)n);
 		return;
 	}
+	if (s->to_syslog)
+		syslog_lines(s, i, NULL, 0, true);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	close(s->output_fd[i]);
@@ -177,9 +214,13 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 
 	for (;;) {
 		if (s->children_changed) {
+			int reaped = 0;
+
 			s->children_changed = false;
-			if (reap_children(s))
+			if (reap_children(s, &reaped))
 				return SUPERVISOR_SERVER_GONE;
+			if (reaped)
+				return SUPERVISOR_CHILD_REAPED;
 		}
 		pfd[SIGNALS] = (struct pollfd){ .fd = s->signal_fd, .events = POLLIN };
 		pfd[INIT] = (struct pollfd){ .fd = s->init_fd, .events = POLLIN };
@@ -209,8 +250,8 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 static bool wait_server_gone(struct supervisor *s, unsigned int ms)
 {
 	uint64_t saved = s->deadline_ms;
-	bool gone = reap_children(s);
-	int ignored;
+	int ignored = 0;
+	bool gone = reap_children(s, &ignored);
 
 	supervisor_set_timeout(s, ms);
 	while (!gone) {

@@ -11,6 +11,7 @@
 enum supervisor_event {
 	SUPERVISOR_INIT_DONE,	/* the init thread finished */
 	SUPERVISOR_SERVER_GONE,	/* no server process is left */
+	SUPERVISOR_CHILD_REAPED,/* a server process ended, others are left */
 	SUPERVISOR_TIMEOUT,	/* the deadline passed */
 	SUPERVISOR_PARENT_GONE,	/* the foreground process died */
 	SUPERVISOR_SIGNAL,	/* a terminating signal arrived */
@@ -27,6 +28,11 @@ struct supervisor {
 	bool server_reaped;
 	bool children_changed;	/* a SIGCHLD arrived: reap before waiting */
 	uint64_t deadline_ms;	/* CLOCK_MONOTONIC; 0: none */
+	bool to_syslog;		/* relay output to syslog, line by line */
+	struct {
+		char buf[1024];
+		size_t len;
+	} line[2];		/* partial lines of stdout and stderr, for syslog */
 };
 
 /* Block the signals the loop reads; call before starting the server. */
@@ -38,6 +44,9 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal);
 
 /* Deadline TIMEOUT_MS from now, or none for 0. */
 void supervisor_set_timeout(struct supervisor *s, unsigned int timeout_ms);
+
+/* From now on relay the server's output to syslog as IDENT. */
+void supervisor_relay_to_syslog(struct supervisor *s, const char *ident);
 
 /* Relay whatever output the server has written so far, up to end of file
  * when no server process is left. */

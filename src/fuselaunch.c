@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "exit_codes.h"
@@ -21,10 +22,22 @@
 #include "mount_options.h"
 #include "server_command.h"
 
+enum {
+	OPT_SYNC_INIT = 256,
+	OPT_PIDFILE,
+	OPT_LOG,
+	OPT_NO_AUTO_UNMOUNT,
+};
+
 struct cli {
 	char *options;			/* every -o, joined */
 	const char *mountpoint;		/* -m */
 	unsigned int timeout_ms;
+	enum sync_init_mode sync_init;
+	const char *pidfile;
+	const char *log;
+	bool foreground;
+	bool no_auto_unmount;
 	bool verbose;
 	int server_argc;
 	char **server_argv;
@@ -40,6 +53,9 @@ static void __attribute__((noreturn)) usage(void)
 	       "/dev/fuse descriptor, and the mount completes when the server answers FUSE_INIT.\n"
 	       "\n"
 	       "Options:\n"
+	       " -f, --foreground       stay in the foreground: supervise the server and exit\n"
+	       "                          with its status (for systemd; sends READY=1 to\n"
+	       "                          $NOTIFY_SOCKET once mounted)\n"
 	       " -m, --mountpoint DIR   which server argument is the mountpoint (default: the\n"
 	       "                          last non-option argument naming an existing directory)\n"
 	       " -o, --options OPTS     mount options for the kernel: allow_other,\n"
@@ -49,6 +65,13 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          subtype=NAME, rootmode=M, user_id=N, group_id=N\n"
 	       " -t, --timeout SECONDS  how long the server has to answer FUSE_INIT\n"
 	       "                          (default %2$u; 0 waits for ever)\n"
+	       "     --sync-init=MODE   auto (default): synchronous FUSE_INIT where the kernel\n"
+	       "                          has it, else mount first and wait for the answer;\n"
+	       "                          always: synchronous or fail; never: mount first\n"
+	       "     --pidfile FILE     write the serving process's pid to FILE\n"
+	       "     --log FILE         append the server's output to FILE once mounted\n"
+	       "                          (default: syslog)\n"
+	       "     --no-auto-unmount  leave the mount in place when the server dies\n"
 	       " -v, --verbose          print each step with its time\n"
 	       "\n"
 	       " -h, --help             display this help\n"
@@ -100,12 +123,28 @@ static unsigned int parse_timeout(const char *arg)
 	return (unsigned int)llround(seconds * 1000);
 }
 
+static enum sync_init_mode parse_sync_init(const char *arg)
+{
+	if (!strcmp(arg, "auto"))
+		return SYNC_INIT_AUTO;
+	if (!strcmp(arg, "always"))
+		return SYNC_INIT_ALWAYS;
+	if (!strcmp(arg, "never"))
+		return SYNC_INIT_NEVER;
+	bad_usage("invalid --sync-init mode '%s': use auto, always or never", arg);
+}
+
 static void parse_args(int argc, char **argv, struct cli *cli)
 {
 	static const struct option longopts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
 		{ "mountpoint", required_argument, NULL, 'm' },
+		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "no-auto-unmount", no_argument, NULL, OPT_NO_AUTO_UNMOUNT },
 		{ "options", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "sync-init", required_argument, NULL, OPT_SYNC_INIT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -114,10 +153,22 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 	int c;
 
 	/* '+': everything from the server's name on belongs to the server. */
-	while ((c = getopt_long(argc, argv, "+m:o:t:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+fm:o:t:vhV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'f':
+			cli->foreground = true;
+			break;
 		case 'm':
 			cli->mountpoint = optarg;
+			break;
+		case OPT_PIDFILE:
+			cli->pidfile = optarg;
+			break;
+		case OPT_LOG:
+			cli->log = optarg;
+			break;
+		case OPT_NO_AUTO_UNMOUNT:
+			cli->no_auto_unmount = true;
 			break;
 		case 'o':
 			if (mount_options_append(&cli->options, optarg) < 0)
@@ -125,6 +176,9 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case 't':
 			cli->timeout_ms = parse_timeout(optarg);
+			break;
+		case OPT_SYNC_INIT:
+			cli->sync_init = parse_sync_init(optarg);
 			break;
 		case 'v':
 			cli->verbose = true;
@@ -163,6 +217,16 @@ static int build_launch(struct cli *cli, struct launch *l)
 	int rc;
 
 	l->timeout_ms = cli->timeout_ms;
+	l->sync_init = cli->sync_init;
+	l->auto_unmount = !cli->no_auto_unmount;
+	l->pidfile = cli->pidfile;
+	if (cli->log) {
+		l->log_fd = open(cli->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		if (l->log_fd < 0) {
+			log_error("log file '%s': %s", cli->log, strerror(errno));
+			return FL_EX_USAGE;
+		}
+	}
 	rc = server_command_resolve(&l->server, cli->server_argc, cli->server_argv);
 	if (rc < 0)
 		return FL_EX_SERVER_NOT_FOUND;
@@ -177,12 +241,39 @@ static int build_launch(struct cli *cli, struct launch *l)
 	return launch_prepare(l) < 0 ? FL_EX_USAGE : FL_EX_OK;
 }
 
+static int report_outcome(const struct launch *l, const struct launch_status *status)
+{
+	char message[1024];
+	int code;
+
+	launch_status_describe(status, l->server.name, l->server.mountpoint, l->timeout_ms,
+			       message, sizeof(message));
+	code = launch_status_exit_code(status);
+	if (code == FL_EX_OK)
+		log_step("%s", message);
+	else
+		log_error("%s", message);
+	return code;
+}
+
+/* In the foreground the exit status is the server's, as a shell gives it. */
+static int run_foreground(struct launch *l)
+{
+	struct launch_status status;
+	int server_status = 0;
+
+	if (launch_run_foreground(l, &status, &server_status) < 0)
+		return report_outcome(l, &status);
+	if (WIFSIGNALED(server_status))
+		return 128 + WTERMSIG(server_status);
+	return WEXITSTATUS(server_status);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { .timeout_ms = LAUNCH_DEFAULT_TIMEOUT_MS };
 	struct launch_status status;
 	struct launch l;
-	char message[1024];
 	int code;
 
 	parse_args(argc, argv, &cli);
@@ -193,17 +284,15 @@ int main(int argc, char **argv)
 	if (code != FL_EX_OK)
 		goto out;
 	log_step("launching %s on %s", l.server.path, l.server.mountpoint);
+	if (cli.foreground) {
+		code = run_foreground(&l);
+		goto out;
+	}
 	if (launch_run(&l, &status) < 0) {
 		code = FL_EX_SYSTEM;
 		goto out;
 	}
-	launch_status_describe(&status, l.server.name, l.server.mountpoint, l.timeout_ms,
-			       message, sizeof(message));
-	code = launch_status_exit_code(&status);
-	if (code == FL_EX_OK)
-		log_step("%s", message);
-	else
-		log_error("%s", message);
+	code = report_outcome(&l, &status);
 out:
 	launch_free(&l);
 	free(cli.options);

@@ -54,7 +54,7 @@ man_page() {
 	local page help_opts man_opts
 	page=$(man_page)
 	help_opts=$("$FUSELAUNCH" --help | grep -o -- '--[a-z][a-z-]*' | sort -u)
-	man_opts=$(grep -o -- '^\\fB-[a-zA-Z]\\fR, \\fB--[a-z-]*' "$page" | grep -o -- '--[a-z][a-z-]*' | sort -u)
+	man_opts=$(grep -o -- '^\\fB-[a-zA-Z]\\fR, \\fB--[a-z-]*\|^\\fB--[a-z-]*' "$page" | grep -o -- '--[a-z][a-z-]*' | sort -u)
 	[ "$help_opts" = "$man_opts" ]
 }
 

@@ -1,0 +1,177 @@
+#!/usr/bin/env bats
+# A launch's whole life: INIT modes, cancellation, the supervisor, the
+# foreground mode, pidfile and log.
+
+load helpers
+
+# The daemon: the parent of the serving process.
+daemon_pid() {
+	ps -o ppid= -p "$(recorded pid)" | tr -d ' '
+}
+
+@test "--sync-init=never mounts first, then waits for the answer" {
+	launch --sync-init=never -- "$TESTFS" --record="$RECORD" --record-mountpoint="$MNT" "$MNT"
+	assert_status 0
+	[ "$(sed -n 's/^init mounted=//p' "$RECORD")" = yes ]
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "--sync-init=always succeeds where the kernel has synchronous INIT" {
+	launch --sync-init=always -- "$TESTFS" --record="$RECORD" --record-mountpoint="$MNT" "$MNT"
+	assert_status 0
+	[ "$(sed -n 's/^init mounted=//p' "$RECORD")" = no ]
+}
+
+@test "--sync-init=never: a server that exits before INIT gives 4 and no mount" {
+	launch --sync-init=never -- "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	assert_output_has "server 'testfs' exited with status 3 before answering FUSE_INIT"
+	assert_nothing_left
+}
+
+@test "--sync-init=never: a refused INIT gives 5 and no mount" {
+	launch --sync-init=never -- "$TESTFS" --refuse-init "$MNT"
+	assert_status 5
+	assert_output_has "server 'testfs' refused FUSE_INIT"
+	assert_nothing_left
+}
+
+@test "--sync-init=never: no answer gives 7 and no mount" {
+	launch --sync-init=never -t 0.5 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	assert_nothing_left
+}
+
+@test "--sync-init=never: a background server whose child serves" {
+	launch --sync-init=never -- "$TESTFS" --daemonize "$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "an unknown --sync-init mode: exit 1" {
+	launch --sync-init=maybe -- "$TESTFS" "$MNT"
+	assert_status 1
+	assert_output_has "invalid --sync-init mode 'maybe'"
+}
+
+@test "SIGTERM to fuselaunch while INIT is pending: exit 8" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$!
+	wait_until test -s "$RECORD"
+	kill -TERM "$pid"
+	wait "$pid" || status=$?
+	[ "$status" -eq 8 ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'testfs' cancelled by signal 15 (Terminated)" ]
+	assert_nothing_left
+}
+
+@test "Ctrl-C, which signals the whole process group, server included: exit 8" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" setsid "$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$!
+	wait_until test -s "$RECORD"
+	kill -INT -- -"$(ps -o pgid= -p "$pid" | tr -d ' ')"
+	wait "$pid" || status=$?
+	[ "$status" -eq 8 ]
+	assert_nothing_left
+}
+
+@test "a server can prompt on the terminal while the launch is pending" {
+	cat >"$TEST_DIR/prompting" <<-'SH'
+	#!/bin/sh
+	printf 'Password: ' >/dev/tty
+	read -r password </dev/tty
+	echo "$password" >"$(dirname "$0")/password"
+	exec "$@"
+	SH
+	chmod +x "$TEST_DIR/prompting"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" script -qec \
+		"'$FUSELAUNCH' -- '$TEST_DIR/prompting' '$TESTFS' '$MNT'; echo status=\$?" /dev/null <<<"secret"
+	assert_output_has "Password: "
+	assert_output_has "status=0"
+	[ "$(cat "$TEST_DIR/password")" = secret ]
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "SIGTERM to the daemon stops the server and unmounts" {
+	launch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	kill -TERM "$(daemon_pid)"
+	wait_until is_not_mounted "$MNT"
+	assert_nothing_left
+}
+
+@test "the daemon leaves the caller's session once the launch succeeded" {
+	launch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	local daemon
+	daemon=$(daemon_pid)
+	[ "$(ps -o sid= -p "$daemon" | tr -d ' ')" = "$daemon" ]
+}
+
+@test "--no-auto-unmount leaves the mount of a dead server in place" {
+	launch --no-auto-unmount -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	run stat "$MNT/crash"
+	wait_until no_test_process
+	is_mounted "$MNT"
+	run stat "$MNT/hello"
+	assert_output_has "Transport endpoint is not connected"
+}
+
+@test "--pidfile names the serving process and is removed when it is gone" {
+	launch --pidfile "$TEST_DIR/pid" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(cat "$TEST_DIR/pid")" = "$(recorded pid)" ]
+	umount "$MNT"
+	assert_nothing_left
+	[ ! -e "$TEST_DIR/pid" ]
+}
+
+@test "--pidfile follows a server that hands over to a background child" {
+	launch --pidfile "$TEST_DIR/pid" -- "$TESTFS" --daemonize --record="$RECORD" "$MNT"
+	assert_status 0
+	wait_until test "$(cat "$TEST_DIR/pid")" = "$(recorded pid)"
+	[ "$(grep -c '^pid=' "$RECORD")" = 2 ]
+}
+
+@test "--log FILE gets the server's output once mounted; the caller got it before" {
+	launch --log "$TEST_DIR/log" -- "$TESTFS" --debug "$MNT"
+	assert_status 0
+	assert_output_has "opcode: INIT"
+	cat "$MNT/hello"
+	wait_until grep -q "opcode: READ" "$TEST_DIR/log"
+	! grep -q "opcode: INIT" "$TEST_DIR/log"
+}
+
+@test "--log names a file that cannot be written: exit 1" {
+	launch --log "$TEST_DIR/no/such/dir/log" -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: log file '$TEST_DIR/no/such/dir/log': No such file or directory" ]
+	assert_nothing_left
+}
+
+@test "--foreground sends READY=1 once mounted, then exits with the server's status" {
+	socat -u UNIX-RECV:"$TEST_DIR/notify" OPEN:"$TEST_DIR/notified",creat,append &
+	local listener=$!
+	wait_until test -S "$TEST_DIR/notify"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" NOTIFY_SOCKET="$TEST_DIR/notify" \
+		"$FUSELAUNCH" -f -- "$TESTFS" --record="$RECORD" "$MNT" &
+	local pid=$!
+	wait_until grep -q READY=1 "$TEST_DIR/notified"
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	run stat "$MNT/crash"
+	wait "$pid" || status=$?
+	kill "$listener"
+	# testfs died of SIGABRT: 128 + 6, as a shell reports it.
+	[ "$status" -eq 134 ]
+	grep -q STOPPING=1 "$TEST_DIR/notified"
+	assert_nothing_left
+}
+
+@test "--foreground: a failed launch exits with the launch's code" {
+	launch -f -- "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	assert_nothing_left
+}
