@@ -33,29 +33,19 @@ static void mount_sync(struct init_thread *t)
 		t->attached = true;
 }
 
-/* The classic order: mount with INIT queued, then wait for the answer by
- * asking the mount's root, which blocks until INIT is answered. */
-static void mount_then_probe(struct init_thread *t)
+/* The classic order: the mount was made with INIT queued before the server
+ * started (it cannot read the device before that); wait for the answer
+ * by asking the mount's root, which blocks until INIT is answered. */
+static void probe_mount(struct init_thread *t)
 {
-	int mount_fd = -1;
-
-	log_step("creating the superblock (FUSE_INIT queued)");
-	t->error = kernel_mount_create(t->fsfd, t->why, sizeof(t->why));
-	if (t->error == 0)
-		t->error = kernel_mount_attach(t->fsfd, t->mount_attrs, t->target_fd,
-					       &t->mount_id, &mount_fd, t->why, sizeof(t->why));
-	if (t->error < 0) {
-		t->failed_stage = STAGE_MOUNT;
-		return;
-	}
-	t->attached = true;
-	log_step("mount attached; waiting for the server to answer FUSE_INIT");
+	log_step("waiting for the server to answer FUSE_INIT");
 	/* While the launcher holds the device, a refusal shows as
 	 * ECONNREFUSED rather than as a dead connection. */
-	t->error = kernel_mount_probe(mount_fd);
+	t->error = kernel_mount_probe(t->mount_fd);
 	if (t->error < 0)
 		t->failed_stage = STAGE_INIT;
-	close(mount_fd);
+	close(t->mount_fd);
+	t->mount_fd = -1;
 }
 
 static void *run_init(void *arg)
@@ -67,7 +57,7 @@ static void *run_init(void *arg)
 	if (t->sync_init)
 		mount_sync(t);
 	else
-		mount_then_probe(t);
+		probe_mount(t);
 	if (write(t->done_fd, &one, sizeof(one)) < 0 && t->error == 0)
 		t->error = -errno;
 	return NULL;

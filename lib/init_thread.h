@@ -17,6 +17,7 @@ struct init_thread {
 	int target_fd;
 	uint64_t mount_attrs;
 	bool sync_init;			/* else: INIT is answered after the mount */
+	int mount_fd;			/* without sync_init: the mount made, to probe */
 	/* out, valid once done_fd is readable */
 	int error;			/* 0 or -errno */
 	enum launch_stage failed_stage;	/* STAGE_INIT or STAGE_MOUNT */

@@ -131,6 +131,28 @@ static int open_fs_context(struct daemon_state *d)
 	return 0;
 }
 
+/* The classic order: without synchronous INIT the server must find a
+ * connection on the device when it first reads it, so the mount comes
+ * first, with INIT queued; the init thread then waits for the answer. */
+static int mount_before_server(struct daemon_state *d)
+{
+	char why[sizeof(d->status.detail)] = "";
+	int rc;
+
+	log_step("creating and attaching the mount (FUSE_INIT queued)");
+	rc = kernel_mount_create(d->fsfd, why, sizeof(why));
+	if (rc == 0)
+		rc = kernel_mount_attach(d->fsfd, d->launch->options.mount_attrs,
+					 d->launch->mountpoint_fd, &d->init.mount_id,
+					 &d->init.mount_fd, why, sizeof(why));
+	if (rc < 0) {
+		fail(d, STAGE_MOUNT, rc, why);
+		return rc;
+	}
+	d->init.attached = d->mounted = true;
+	return 0;
+}
+
 /* The server's stdout and stderr come through pipes, so that the daemon
  * decides where they go: the user's terminal until the outcome is known,
  * nowhere afterwards, and never the caller's stdout once we have exited.
@@ -261,6 +283,7 @@ static enum supervisor_event wait_past_reaps(struct supervisor *s, int *sig)
  * status says why. */
 static int await_init(struct daemon_state *d, int parent_fd)
 {
+	bool answered;
 	int sig = 0;
 
 	d->sup.init_fd = d->init.done_fd;
@@ -272,10 +295,10 @@ static int await_init(struct daemon_state *d, int parent_fd)
 		return d->init.error;
 	case SUPERVISOR_SERVER_GONE:
 		/* The server may have answered INIT just before it exited. */
-		if (!init_pending(d) && take_init_result(d, ANSWERED_WAIT_MS) && d->init.error < 0)
+		answered = !init_pending(d) && take_init_result(d, ANSWERED_WAIT_MS);
+		if (answered && d->init.error < 0)
 			return d->init.error;
-		fail(d, STAGE_SERVER_EXIT, 0,
-		     d->mounted && d->init.error == 0 ? "right after answering FUSE_INIT" : NULL);
+		fail(d, STAGE_SERVER_EXIT, 0, answered ? "right after answering FUSE_INIT" : NULL);
 		d->status.wait_status = supervisor_server_status(&d->sup);
 		return -ECHILD;
 	case SUPERVISOR_TIMEOUT:
@@ -401,7 +424,9 @@ static int launch_until_outcome(struct daemon_state *d, int parent_fd)
 		fail(d, STAGE_INTERNAL, errno, "PR_SET_CHILD_SUBREAPER");
 		goto failed;
 	}
-	if (open_fs_context(d) < 0 || start_server(d) < 0)
+	if (open_fs_context(d) < 0 ||
+	    (!d->init.sync_init && mount_before_server(d) < 0) ||
+	    start_server(d) < 0)
 		goto failed;
 	/* The launcher must not keep the caller's working directory busy. */
 	if (chdir("/") < 0)
@@ -444,6 +469,7 @@ static void daemon_state_init(struct daemon_state *d, struct launch *l)
 	d->launch = l;
 	d->device_fd = d->fsfd = -1;
 	d->sup.signal_fd = -1;
+	d->init.mount_fd = -1;
 }
 
 static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int parent_fd)
