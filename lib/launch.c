@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -21,6 +22,7 @@
 #include "sd_notify.h"
 #include "server_process.h"
 #include "supervisor.h"
+#include "utab.h"
 
 /* How long a server has to exit after SIGTERM before SIGKILL. */
 #define STOP_GRACE_MS 2000
@@ -36,6 +38,74 @@ void launch_init(struct launch *l)
 	l->auto_unmount = true;
 	l->mountpoint_fd = -1;
 	l->log_fd = -1;
+}
+
+/* SECONDS: a decimal number of seconds, millisecond resolution. */
+int launch_set_timeout(struct launch *l, const char *seconds)
+{
+	double value;
+	char *end;
+
+	errno = 0;
+	value = strtod(seconds, &end);
+	if (errno || end == seconds || *end || !isfinite(value) || value < 0 ||
+	    value > 30 * 86400) {
+		log_error("invalid timeout '%s': give seconds, e.g. 30 or 0.5", seconds);
+		return -EINVAL;
+	}
+	l->timeout_ms = (unsigned int)llround(value * 1000);
+	return 0;
+}
+
+int launch_set_sync_init(struct launch *l, const char *mode)
+{
+	if (!strcmp(mode, "auto"))
+		l->sync_init = SYNC_INIT_AUTO;
+	else if (!strcmp(mode, "always"))
+		l->sync_init = SYNC_INIT_ALWAYS;
+	else if (!strcmp(mode, "never"))
+		l->sync_init = SYNC_INIT_NEVER;
+	else {
+		log_error("invalid --sync-init mode '%s': use auto, always or never", mode);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Opened before anything runs, so that a bad path is the caller's error. */
+int launch_open_log(struct launch *l, const char *path)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
+		log_error("log file '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	if (l->log_fd >= 0)
+		close(l->log_fd);
+	l->log_fd = fd;
+	return 0;
+}
+
+/* Made absolute: the daemon works from /. */
+int launch_set_pidfile(struct launch *l, const char *path)
+{
+	char *cwd = NULL;
+	int rc = 0;
+
+	free(l->pidfile);
+	l->pidfile = NULL;
+	if (path[0] == '/')
+		l->pidfile = strdup(path);
+	else if ((cwd = getcwd(NULL, 0)) && asprintf(&l->pidfile, "%s/%s", cwd, path) < 0)
+		l->pidfile = NULL;
+	if (!l->pidfile) {
+		rc = -ENOMEM;
+		log_error("pidfile '%s': %s", path, strerror(cwd ? ENOMEM : errno));
+	}
+	free(cwd);
+	return rc;
 }
 
 int launch_prepare(struct launch *l)
@@ -61,6 +131,7 @@ void launch_free(struct launch *l)
 		close(l->mountpoint_fd);
 	if (l->log_fd >= 0)
 		close(l->log_fd);
+	free(l->pidfile);
 	server_command_free(&l->server);
 	mount_options_free(&l->options);
 }
@@ -236,6 +307,8 @@ static void unmount_ours(struct daemon_state *d)
 	rc = kernel_mount_detach(d->launch->server.mountpoint, d->init.mount_id);
 	log_step("detaching the mount on %s: %s", d->launch->server.mountpoint,
 		 rc == -ESTALE ? "no longer there" : rc < 0 ? strerror(-rc) : "done");
+	if (rc == 0 && d->launch->in_utab)
+		utab_forget(d->launch->server.mountpoint);
 	d->mounted = false;
 }
 

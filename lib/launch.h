@@ -24,8 +24,9 @@ struct launch {
 	unsigned int timeout_ms;	/* for FUSE_INIT; 0: none */
 	enum sync_init_mode sync_init;
 	bool auto_unmount;		/* detach the mount when the server is gone */
-	const char *pidfile;		/* the serving process's pid goes here */
+	char *pidfile;			/* the serving process's pid goes here */
 	int log_fd;			/* the server's output after success; -1: syslog */
+	bool in_utab;			/* drop its utab entry when detaching the mount */
 	int mountpoint_fd;		/* O_PATH, pins the mountpoint */
 	mode_t root_mode;
 	uid_t user_id;
@@ -33,6 +34,13 @@ struct launch {
 };
 
 void launch_init(struct launch *l);
+
+/* Option values shared by fuselaunch and mount.fuselaunch; each prints
+ * one line naming the bad value and returns -EINVAL. */
+int launch_set_timeout(struct launch *l, const char *seconds);
+int launch_set_sync_init(struct launch *l, const char *mode);
+int launch_open_log(struct launch *l, const char *path);
+int launch_set_pidfile(struct launch *l, const char *path);
 
 /* Pin the mountpoint found in the server's arguments and take the mount's
  * ownership from it and the caller.  Prints why on failure. */

@@ -80,6 +80,26 @@ int mount_options_append(char **optstr, const char *option)
 	return rc;
 }
 
+int mount_options_merge(char **optstr, const char *more)
+{
+	char *p = (char *)more, *name, *value;
+	size_t namesz, valuesz;
+	int rc = 0;
+
+	while (rc == 0 && mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+		char *n = strndup(name, namesz);
+		char *v = value ? strndup(value, valuesz) : NULL;
+
+		if (!n || (value && !v))
+			rc = -ENOMEM;
+		else if (!*optstr || mnt_optstr_get_option(*optstr, n, NULL, NULL) != 0)
+			rc = mnt_optstr_append_option(optstr, n, v) ? -ENOMEM : 0;
+		free(n);
+		free(v);
+	}
+	return rc;
+}
+
 /* Reject VFS options that make no sense for a new FUSE mount (bind, remount,
  * propagation flags, ...), naming the first one found. */
 static int check_vfs_options(const char *vfs, const struct libmnt_optmap *map)
@@ -151,7 +171,7 @@ static int set_string(char **dst, const char *value, size_t len)
 /* One fs option: a fuse parameter, or fsname=/subtype= which fuselaunch
  * applies itself as the mount's source and subtype. */
 static int parse_fs_option(const char *name, size_t namesz, const char *value,
-			   size_t valuesz, struct mount_options *opts)
+			   size_t valuesz, struct mount_options *opts, unsigned int flags)
 {
 	size_t i;
 
@@ -195,12 +215,19 @@ static int parse_fs_option(const char *name, size_t namesz, const char *value,
 		free(pname);
 		return rc;
 	}
+	if (flags & MOUNT_OPTIONS_FOR_SERVER) {
+		char *option = strndup(name, value ? (size_t)(value - name) + valuesz : namesz);
+		int rc = option ? mount_options_append(&opts->server, option) : -ENOMEM;
+
+		free(option);
+		return rc;
+	}
 	log_error("unknown mount option '%.*s' (options for the server go in its own arguments)",
 		  (int)(value ? (size_t)(value - name) + valuesz : namesz), name);
 	return -EINVAL;
 }
 
-int mount_options_parse(const char *optstr, struct mount_options *opts)
+int mount_options_parse(const char *optstr, struct mount_options *opts, unsigned int flags)
 {
 	char *user = NULL, *vfs = NULL, *fs = NULL;
 	char *p, *name, *value;
@@ -221,7 +248,7 @@ int mount_options_parse(const char *optstr, struct mount_options *opts)
 		goto out;
 	p = fs;
 	while (p && mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
-		rc = parse_fs_option(name, namesz, value, valuesz, opts);
+		rc = parse_fs_option(name, namesz, value, valuesz, opts, flags);
 		if (rc < 0)
 			goto out;
 	}
@@ -239,5 +266,6 @@ void mount_options_free(struct mount_options *opts)
 	free(opts->fsname);
 	free(opts->subtype);
 	free(opts->userspace);
+	free(opts->server);
 	memset(opts, 0, sizeof(*opts));
 }

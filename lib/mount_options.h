@@ -11,14 +11,24 @@ struct mount_options {
 	char *fsname;		/* fsname=, the mount's source; NULL: the default */
 	char *subtype;		/* subtype=; NULL: the default */
 	char *userspace;	/* fstab-only words (_netdev, x-*, ...): not for the kernel */
+	char *server;		/* with MOUNT_OPTIONS_FOR_SERVER: the rest, for the server */
+};
+
+enum mount_options_flags {
+	/* Options that are neither the kernel's nor fstab-only belong to the
+	 * server (as for mount.fuselaunch) instead of being an error. */
+	MOUNT_OPTIONS_FOR_SERVER = 1,
 };
 
 /* Sort OPTSTR into OPTS, which must be zeroed or freshly freed.  Prints one
  * line naming the offending option and returns -EINVAL on bad input. */
-int mount_options_parse(const char *optstr, struct mount_options *opts);
+int mount_options_parse(const char *optstr, struct mount_options *opts, unsigned int flags);
 void mount_options_free(struct mount_options *opts);
 
 /* Append OPTION (a "name" or "name=value") to the option string *OPTSTR. */
 int mount_options_append(char **optstr, const char *option);
+
+/* Append to *OPTSTR the options of MORE whose names it lacks. */
+int mount_options_merge(char **optstr, const char *more);
 
 #endif

@@ -40,8 +40,10 @@ static int search_path(const char *name, char **found)
 			rc = -ENOMEM;
 		return rc;
 	}
+	/* mount(8) runs helpers without PATH; servers such as sshfs live in
+	 * bin and sbin directories alike. */
 	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	for (dir = path; ; dir = end + 1) {
 		char candidate[PATH_MAX];
 		int one;
@@ -154,16 +156,35 @@ static int find_implicit(struct server_command *cmd)
 	return rc;
 }
 
-int server_command_find_mountpoint(struct server_command *cmd, const char *explicit)
+static void find_source(struct server_command *cmd)
 {
-	int rc, i;
+	int i = cmd->mountpoint_index - 1;
 
-	rc = explicit ? find_explicit(cmd, explicit) : find_implicit(cmd);
-	if (rc < 0)
-		return rc;
-	i = cmd->mountpoint_index - 1;
 	if (i >= 1 && is_operand(cmd->argv, i))
 		cmd->source = cmd->argv[i];
+}
+
+int server_command_find_mountpoint(struct server_command *cmd, const char *explicit)
+{
+	int rc;
+
+	rc = explicit ? find_explicit(cmd, explicit) : find_implicit(cmd);
+	if (rc == 0)
+		find_source(cmd);
+	return rc;
+}
+
+int server_command_use_mountpoint(struct server_command *cmd, int index)
+{
+	int rc;
+
+	rc = canonicalize_dir(cmd->argv[index], &cmd->mountpoint);
+	if (rc < 0) {
+		log_error("mountpoint '%s': %s", cmd->argv[index], strerror(-rc));
+		return rc;
+	}
+	cmd->mountpoint_index = index;
+	find_source(cmd);
 	return 0;
 }
 

@@ -22,6 +22,10 @@ int server_command_resolve(struct server_command *cmd, int argc, char **argv);
  * Prints why on failure and returns -ENOENT, -ENOTDIR or -EINVAL. */
 int server_command_find_mountpoint(struct server_command *cmd, const char *explicit);
 
+/* Take argv[INDEX] as the mountpoint, as a caller that built the argv
+ * knows it.  Prints why on failure. */
+int server_command_use_mountpoint(struct server_command *cmd, int index);
+
 /* A NULL-terminated argv for exec with the mountpoint replaced by
  * /dev/fd/DEVICE_FD; free with server_command_free_exec_argv(). */
 char **server_command_exec_argv(const struct server_command *cmd, int device_fd);

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,8 +31,8 @@ enum {
 struct cli {
 	char *options;			/* every -o, joined */
 	const char *mountpoint;		/* -m */
-	unsigned int timeout_ms;
-	enum sync_init_mode sync_init;
+	const char *timeout;
+	const char *sync_init;
 	const char *pidfile;
 	const char *log;
 	bool foreground;
@@ -109,31 +108,6 @@ static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char
 	exit(FL_EX_USAGE);
 }
 
-/* SECONDS: a decimal number of seconds, millisecond resolution. */
-static unsigned int parse_timeout(const char *arg)
-{
-	char *end;
-	double seconds;
-
-	errno = 0;
-	seconds = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(seconds) || seconds < 0 ||
-	    seconds > 30 * 86400)
-		bad_usage("invalid timeout '%s': give seconds, e.g. 30 or 0.5", arg);
-	return (unsigned int)llround(seconds * 1000);
-}
-
-static enum sync_init_mode parse_sync_init(const char *arg)
-{
-	if (!strcmp(arg, "auto"))
-		return SYNC_INIT_AUTO;
-	if (!strcmp(arg, "always"))
-		return SYNC_INIT_ALWAYS;
-	if (!strcmp(arg, "never"))
-		return SYNC_INIT_NEVER;
-	bad_usage("invalid --sync-init mode '%s': use auto, always or never", arg);
-}
-
 static void parse_args(int argc, char **argv, struct cli *cli)
 {
 	static const struct option longopts[] = {
@@ -175,10 +149,10 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 				bad_usage("out of memory for option '%s'", optarg);
 			break;
 		case 't':
-			cli->timeout_ms = parse_timeout(optarg);
+			cli->timeout = optarg;
 			break;
 		case OPT_SYNC_INIT:
-			cli->sync_init = parse_sync_init(optarg);
+			cli->sync_init = optarg;
 			break;
 		case 'v':
 			cli->verbose = true;
@@ -216,28 +190,25 @@ static int build_launch(struct cli *cli, struct launch *l)
 {
 	int rc;
 
-	l->timeout_ms = cli->timeout_ms;
-	l->sync_init = cli->sync_init;
+	if ((cli->timeout && launch_set_timeout(l, cli->timeout) < 0) ||
+	    (cli->sync_init && launch_set_sync_init(l, cli->sync_init) < 0))
+		return FL_EX_USAGE;
 	l->auto_unmount = !cli->no_auto_unmount;
-	l->pidfile = cli->pidfile;
-	if (cli->log) {
-		l->log_fd = open(cli->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-		if (l->log_fd < 0) {
-			log_error("log file '%s': %s", cli->log, strerror(errno));
-			return FL_EX_USAGE;
-		}
-	}
+	if (cli->pidfile && launch_set_pidfile(l, cli->pidfile) < 0)
+		return FL_EX_SYSTEM;
 	rc = server_command_resolve(&l->server, cli->server_argc, cli->server_argv);
 	if (rc < 0)
 		return FL_EX_SERVER_NOT_FOUND;
 	if (server_command_find_mountpoint(&l->server, cli->mountpoint) < 0 ||
-	    (cli->options && mount_options_parse(cli->options, &l->options) < 0))
+	    (cli->options && mount_options_parse(cli->options, &l->options, 0) < 0))
 		return FL_EX_USAGE;
 	if (l->options.userspace) {
 		log_error("mount options '%s' are for /etc/fstab (mount.fuselaunch), not for fuselaunch",
 			  l->options.userspace);
 		return FL_EX_USAGE;
 	}
+	if (cli->log && launch_open_log(l, cli->log) < 0)
+		return FL_EX_USAGE;
 	return launch_prepare(l) < 0 ? FL_EX_USAGE : FL_EX_OK;
 }
 
@@ -271,7 +242,7 @@ static int run_foreground(struct launch *l)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = { .timeout_ms = LAUNCH_DEFAULT_TIMEOUT_MS };
+	struct cli cli = { 0 };
 	struct launch_status status;
 	struct launch l;
 	int code;

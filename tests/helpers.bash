@@ -13,6 +13,11 @@ setup() {
 	MNT=$TEST_DIR/mnt
 	RECORD=$TEST_DIR/record
 	mkdir "$MNT"
+	# libmount's tables, for mount(8), the helper and the daemon: never
+	# the host's.
+	export LIBMOUNT_UTAB=$TEST_DIR/utab
+	export LIBMOUNT_FSTAB=$TEST_DIR/fstab
+	touch "$LIBMOUNT_FSTAB"
 }
 
 # Mounts below the scratch directory, deepest first.

@@ -39,6 +39,8 @@ static struct {
 	bool hang;
 	bool daemonize;
 	bool debug;
+	const char *source;		/* recorded only */
+	const char *mount_options;	/* -o, recorded */
 } opt = {
 	.content = "hello from testfs\n",
 	.exit_before_init = -1,
@@ -128,6 +130,10 @@ static void record_startup(int argc, char **argv)
 	s = joined_argv(argc, argv);
 	record("argv=%s", s ? s : "?");
 	free(s);
+	if (opt.source)
+		record("source=%s", opt.source);
+	if (opt.mount_options)
+		record("options=%s", opt.mount_options);
 }
 
 /* mountinfo escapes blanks and backslashes as \ooo. */
@@ -302,8 +308,10 @@ static const struct fuse_lowlevel_ops tfs_ops = {
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: testfs [OPTIONS] MOUNTPOINT\n"
+		"usage: testfs [OPTIONS] [SOURCE] MOUNTPOINT\n"
 		"Serve /hello over FUSE at MOUNTPOINT (a directory or /dev/fd/N).\n"
+		"SOURCE is only recorded.  -o NAME[=VALUE],... takes the options below\n"
+		"by name, as a mount helper passes them; any other is refused.\n"
 		"  --content=TEXT            content of /hello\n"
 		"  --exit-before-init=N      exit with status N before reading INIT\n"
 		"  --signal-before-init=SIG  die of signal SIG before reading INIT\n"
@@ -342,52 +350,92 @@ static long parse_num(const char *s, long max)
 	return n;
 }
 
+enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
+       RECORD, RECORD_MNT, DEBUG, HELP };
+static const struct option longopts[] = {
+	{ "content", required_argument, NULL, CONTENT },
+	{ "exit-before-init", required_argument, NULL, EXIT },
+	{ "signal-before-init", required_argument, NULL, SIGNAL },
+	{ "refuse-init", no_argument, NULL, REFUSE },
+	{ "delay-init", required_argument, NULL, DELAY },
+	{ "hang", no_argument, NULL, HANG },
+	{ "daemonize", no_argument, NULL, DAEMONIZE },
+	{ "record", required_argument, NULL, RECORD },
+	{ "record-mountpoint", required_argument, NULL, RECORD_MNT },
+	{ "debug", no_argument, NULL, DEBUG },
+	{ "help", no_argument, NULL, HELP },
+	{ 0 }
+};
+
+static void apply_option(int c, char *value, const char *arg)
+{
+	switch (c) {
+	case CONTENT: opt.content = value; break;
+	case EXIT: opt.exit_before_init = parse_num(value, 255); break;
+	case SIGNAL: opt.signal_before_init = parse_num(value, SIGRTMAX); break;
+	case REFUSE: opt.refuse_init = true; break;
+	case DELAY: opt.delay_init_ms = parse_num(value, LONG_MAX); break;
+	case HANG: opt.hang = true; break;
+	case DAEMONIZE: opt.daemonize = true; break;
+	case RECORD: opt.record_file = value; break;
+	case RECORD_MNT:
+		/*
+		 * Resolve it now: at INIT time a classic mount is
+		 * already there, and stat()ing it would wait for the
+		 * INIT answer we are about to give: a deadlock.
+		 */
+		opt.record_mountpoint = realpath(value, NULL);
+		if (!opt.record_mountpoint)
+			usage_error("bad --record-mountpoint '%s'", value);
+		break;
+	case DEBUG: opt.debug = true; break;
+	case HELP: usage(stdout); exit(0);
+	default: usage_error("bad option '%s'", arg);
+	}
+}
+
+/* "-o name[=value],...", as a mount helper passes server options: the
+ * long options by name.  Anything else is refused, like a real server
+ * refuses an option it does not know. */
+static void apply_mount_options(char *list)
+{
+	char *name, *save = NULL;
+	const struct option *o;
+
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		char *value = strchr(name, '=');
+
+		if (value)
+			*value++ = '\0';
+		for (o = longopts; o->name && strcmp(o->name, name); o++)
+			;
+		if (!o->name || (o->has_arg == required_argument) != !!value)
+			usage_error("unknown option '%s%s%s'", name, value ? "=" : "", value ? value : "");
+		apply_option(o->val, value, name);
+	}
+}
+
+/* testfs [OPTIONS] [SOURCE] MOUNTPOINT: SOURCE, as a mount helper passes
+ * it, is only recorded. */
 static const char *parse_options(int argc, char **argv)
 {
-	enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
-	       RECORD, RECORD_MNT, DEBUG, HELP };
-	static const struct option longopts[] = {
-		{ "content", required_argument, NULL, CONTENT },
-		{ "exit-before-init", required_argument, NULL, EXIT },
-		{ "signal-before-init", required_argument, NULL, SIGNAL },
-		{ "refuse-init", no_argument, NULL, REFUSE },
-		{ "delay-init", required_argument, NULL, DELAY },
-		{ "hang", no_argument, NULL, HANG },
-		{ "daemonize", no_argument, NULL, DAEMONIZE },
-		{ "record", required_argument, NULL, RECORD },
-		{ "record-mountpoint", required_argument, NULL, RECORD_MNT },
-		{ "debug", no_argument, NULL, DEBUG },
-		{ "help", no_argument, NULL, HELP },
-		{ 0 }
-	};
 	int c;
 
 	opterr = 0;	/* getopt's own messages lack our prefix */
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case CONTENT: opt.content = optarg; break;
-		case EXIT: opt.exit_before_init = parse_num(optarg, 255); break;
-		case SIGNAL: opt.signal_before_init = parse_num(optarg, SIGRTMAX); break;
-		case REFUSE: opt.refuse_init = true; break;
-		case DELAY: opt.delay_init_ms = parse_num(optarg, LONG_MAX); break;
-		case HANG: opt.hang = true; break;
-		case DAEMONIZE: opt.daemonize = true; break;
-		case RECORD: opt.record_file = optarg; break;
-		case RECORD_MNT:
-			/*
-			 * Resolve it now: at INIT time a classic mount is
-			 * already there, and stat()ing it would wait for the
-			 * INIT answer we are about to give: a deadlock.
-			 */
-			opt.record_mountpoint = realpath(optarg, NULL);
-			if (!opt.record_mountpoint)
-				usage_error("bad --record-mountpoint '%s'", optarg);
-			break;
-		case DEBUG: opt.debug = true; break;
-		case HELP: usage(stdout); exit(0);
-		default: usage_error("bad option '%s'", argv[optind - 1]);
+	while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+		if (c == 'o') {
+			char *copy = strdup(optarg);
+
+			opt.mount_options = optarg;
+			if (!copy)
+				exit(1);
+			apply_mount_options(copy);
+			continue;
 		}
+		apply_option(c, optarg, argv[optind - 1]);
 	}
+	if (argc - optind == 2)
+		opt.source = argv[optind++];
 	if (optind != argc - 1)
 		usage_error("%s", optind < argc ? "too many arguments" : "missing MOUNTPOINT");
 	return argv[optind];

@@ -1,0 +1,206 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libmount.h>
+
+#include "log.h"
+#include "mount_helper.h"
+#include "mount_options.h"
+#include "utab.h"
+
+#define LAUNCHER_PREFIX "x-fuselaunch."
+
+/* TYPE from "-t fuselaunch.TYPE", from our name "mount.fuselaunch.TYPE",
+ * or from "TYPE#SOURCE" (the older fstab form, as mount.fuse3 has it). */
+static int split_type(struct mount_helper *h)
+{
+	const char *prefix = MOUNT_HELPER_TYPE ".", *named = MOUNT_HELPER_NAME ".";
+	const char *name = strrchr(h->program, '/');
+	const char *hash = strchr(h->source, '#');
+	const char *type = NULL;
+
+	name = name ? name + 1 : h->program;
+	if (h->type && strcmp(h->type, MOUNT_HELPER_TYPE)) {
+		if (strncmp(h->type, prefix, strlen(prefix))) {
+			log_error("file system type '%s' is not fuselaunch.TYPE", h->type);
+			return -EINVAL;
+		}
+		type = h->type + strlen(prefix);
+	} else if (!strncmp(name, named, strlen(named))) {
+		type = name + strlen(named);
+	}
+	if (type) {
+		h->server_type = strdup(type);
+		h->server_source = strdup(h->source);
+	} else if (hash) {
+		h->server_type = strndup(h->source, hash - h->source);
+		h->server_source = strdup(hash + 1);
+	} else {
+		log_error("no server type for '%s': use -t fuselaunch.TYPE or TYPE#SOURCE", h->source);
+		return -EINVAL;
+	}
+	if (!h->server_type || !h->server_source)
+		return -ENOMEM;
+	if (!*h->server_type || strchr(h->server_type, '/')) {
+		log_error("invalid server type '%s'", h->server_type);
+		return -EINVAL;
+	}
+	if (!*h->server_source) {
+		log_error("empty source for server type '%s'", h->server_type);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Launcher options from fstab: mount(8) keeps x-* options from helpers,
+ * so the entry it mounted is read again here: the one with this source
+ * and target, else (mount(8) may have made the source a canonical path)
+ * the last one for this target, as mount(8) picks it. */
+static int fstab_userspace_options(struct mount_helper *h)
+{
+	struct libmnt_table *fstab = mnt_new_table();
+	struct libmnt_fs *fs;
+	int rc = 0;
+
+	if (!fstab)
+		return -ENOMEM;
+	if (mnt_table_parse_fstab(fstab, NULL) < 0)
+		goto out;
+	fs = mnt_table_find_pair(fstab, h->source, h->target, MNT_ITER_BACKWARD);
+	if (!fs)
+		fs = mnt_table_find_target(fstab, h->target, MNT_ITER_BACKWARD);
+	if (fs && mnt_fs_get_user_options(fs))
+		rc = mount_options_append(&h->fstab_userspace, mnt_fs_get_user_options(fs));
+out:
+	mnt_unref_table(fstab);
+	return rc;
+}
+
+static int set_launcher_option(struct launch *l, const char *name, const char *value)
+{
+	if (!strcmp(name, "no-auto-unmount") && !value) {
+		l->auto_unmount = false;
+		return 0;
+	}
+	if (value && !strcmp(name, "timeout"))
+		return launch_set_timeout(l, value);
+	if (value && !strcmp(name, "sync-init"))
+		return launch_set_sync_init(l, value);
+	if (value && !strcmp(name, "log"))
+		return launch_open_log(l, value);
+	if (value && !strcmp(name, "pidfile"))
+		return launch_set_pidfile(l, value);
+	log_error("unknown option '" LAUNCHER_PREFIX "%s%s%s'", name, value ? "=" : "",
+		  value ? value : "");
+	return -EINVAL;
+}
+
+/* x-fuselaunch.* are ours; every other userspace option (_netdev, nofail,
+ * x-systemd.*, ...) is for fstab, mount(8) and utab, never for the kernel
+ * or the server. */
+static int apply_launcher_options(struct launch *l, const char *userspace)
+{
+	char *p = (char *)userspace, *name, *value;
+	size_t namesz, valuesz;
+	int rc = 0;
+
+	while (rc == 0 && p && mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+		char *n, *v = NULL;
+
+		if (namesz <= strlen(LAUNCHER_PREFIX) ||
+		    strncmp(name, LAUNCHER_PREFIX, strlen(LAUNCHER_PREFIX)))
+			continue;
+		n = strndup(name + strlen(LAUNCHER_PREFIX), namesz - strlen(LAUNCHER_PREFIX));
+		if (value)
+			v = strndup(value, valuesz);
+		rc = !n || (value && !v) ? -ENOMEM : set_launcher_option(l, n, v);
+		free(n);
+		free(v);
+	}
+	return rc;
+}
+
+static int build_argv(struct mount_helper *h, struct launch *l)
+{
+	int argc = 0;
+
+	h->argv[argc++] = h->server_type;
+	h->argv[argc++] = h->server_source;
+	h->argv[argc++] = (char *)h->target;
+	if (l->options.server) {
+		h->argv[argc++] = "-o";
+		h->argv[argc++] = l->options.server;
+	}
+	h->argv[argc] = NULL;
+	if (server_command_resolve(&l->server, argc, h->argv) < 0)
+		return -ENOENT;
+	return server_command_use_mountpoint(&l->server, 2);
+}
+
+int mount_helper_prepare(struct mount_helper *h, struct launch *l)
+{
+	char *launcher = NULL;
+	int rc;
+
+	rc = split_type(h);
+	if (rc < 0)
+		goto out;
+	if (h->options) {
+		rc = mount_options_parse(h->options, &l->options, MOUNT_OPTIONS_FOR_SERVER);
+		if (rc < 0)
+			goto out;
+	}
+	rc = fstab_userspace_options(h);
+	if (rc == 0 && h->fstab_userspace)
+		rc = mount_options_append(&launcher, h->fstab_userspace);
+	if (rc == 0 && l->options.userspace)
+		rc = mount_options_append(&launcher, l->options.userspace);
+	if (rc == 0)
+		rc = apply_launcher_options(l, launcher);
+	if (rc < 0)
+		goto out;
+	if (!l->options.subtype && !(l->options.subtype = strdup(h->server_type))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	rc = build_argv(h, l);
+	if (rc == 0)
+		rc = launch_prepare(l);
+out:
+	free(launcher);
+	return rc;
+}
+
+int mount_helper_record_utab(const struct mount_helper *h, const struct launch *l)
+{
+	char fstype[256], *options = NULL;
+	int rc = 0;
+
+	if (h->no_utab)
+		return 0;
+	/* What mount(8) kept from us (x-*) is in fstab: record it too, so the
+	 * entry is what libmount itself would have written. */
+	if (h->options)
+		rc = mount_options_append(&options, h->options);
+	if (rc == 0 && h->fstab_userspace)
+		rc = mount_options_merge(&options, h->fstab_userspace);
+	snprintf(fstype, sizeof(fstype), "fuse.%s", l->options.subtype);
+	if (rc == 0 && options)
+		rc = utab_record(h->source, l->server.mountpoint, fstype, options);
+	if (rc < 0)
+		log_error("cannot record the mount in utab: %s", strerror(-rc));
+	free(options);
+	return rc;
+}
+
+void mount_helper_free(struct mount_helper *h)
+{
+	free(h->server_type);
+	free(h->server_source);
+	free(h->options);
+	free(h->fstab_userspace);
+}

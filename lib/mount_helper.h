@@ -1,0 +1,42 @@
+/* mount(8)'s external-helper convention, turned into a launch:
+ * "mount.fuselaunch SOURCE MOUNTPOINT [-sfnrvw] [-o OPTS] [-t fuselaunch.TYPE]"
+ * runs "TYPE SOURCE /dev/fd/N -o SERVER-OPTS". */
+#ifndef FUSELAUNCH_MOUNT_HELPER_H
+#define FUSELAUNCH_MOUNT_HELPER_H
+
+#include <stdbool.h>
+
+#include "launch.h"
+
+#define MOUNT_HELPER_NAME "mount.fuselaunch"
+#define MOUNT_HELPER_TYPE "fuselaunch"
+
+struct mount_helper {
+	/* as mount(8) gives them */
+	const char *program;	/* the name we were run as */
+	const char *source;	/* SOURCE, or TYPE#SOURCE */
+	const char *target;
+	const char *type;	/* -t, or NULL */
+	char *options;		/* -o (and -r/-w), or NULL */
+	bool no_utab;		/* -n */
+	/* derived */
+	char *fstab_userspace;	/* userspace options of the matching fstab entry */
+	char *server_type;
+	char *server_source;
+	char *argv[6];		/* TYPE SOURCE MOUNTPOINT [-o SERVER-OPTS] */
+};
+
+/* The server's type and source, every option sorted (kernel, launcher
+ * x-fuselaunch.*, server, fstab-only), and the launch built.  Launcher
+ * options are also read from the matching fstab entry, since mount(8)
+ * does not pass x-* options to helpers.  Prints why on failure: -EINVAL
+ * bad input, -ENOENT/-EACCES no such server. */
+int mount_helper_prepare(struct mount_helper *h, struct launch *l);
+
+/* Record the mount's userspace options in utab as mount(8) would (libmount
+ * keeps only what belongs there; nothing when there is none). */
+int mount_helper_record_utab(const struct mount_helper *h, const struct launch *l);
+
+void mount_helper_free(struct mount_helper *h);
+
+#endif

@@ -1,0 +1,216 @@
+/*
+ * mount.fuselaunch - mount(8) helper: launch a FUSE server from /etc/fstab
+ * and report success only once its file system answers.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libmount.h>
+
+#include "exit_codes.h"
+#include "launch.h"
+#include "log.h"
+#include "mount_helper.h"
+#include "mount_options.h"
+
+static void __attribute__((noreturn)) usage(void)
+{
+	printf("Usage:\n"
+	       " %1$s SOURCE MOUNTPOINT [-sfnrvw] [-o OPTIONS] [-t fuselaunch.TYPE]\n"
+	       " %1$s TYPE#SOURCE MOUNTPOINT [options]\n"
+	       "\n"
+	       "Mount helper for mount(8) and /etc/fstab: runs the FUSE server TYPE as\n"
+	       "\"TYPE SOURCE /dev/fd/N -o SERVER-OPTIONS\" and succeeds only once its file\n"
+	       "system is mounted and answering.\n"
+	       "\n"
+	       "Options:\n"
+	       " -o OPTIONS    kernel mount options, x-fuselaunch.* launcher options and\n"
+	       "                 options for the server, sorted as mount.fuselaunch(8) says\n"
+	       " -t TYPE       fuselaunch.TYPE names the server\n"
+	       " -r, -w        mount read-only, read-write\n"
+	       " -n            do not record the mount in utab\n"
+	       " -f            check everything, mount nothing\n"
+	       " -s            accepted for mount(8); every option is sorted anyway\n"
+	       " -N NAMESPACE  mount in the mount namespace at this path\n"
+	       " -v            print each step with its time\n"
+	       " -h, --help    display this help\n"
+	       " -V, --version display version\n"
+	       "\n"
+	       "Exit status (as mount(8)):\n"
+	       " %2$d  mounted and answering\n"
+	       " %3$d  bad command line or options\n"
+	       " %4$d  system error\n"
+	       " %5$d  internal error\n"
+	       " %6$d  cancelled by a signal\n"
+	       " %7$d  utab could not be updated (the file system is mounted)\n"
+	       " %8$d  the mount failed: no such server, the server failed or refused,\n"
+	       "     the kernel refused, or the timeout passed\n"
+	       "\n"
+	       "For more details see mount.fuselaunch(8).\n",
+	       program_invocation_short_name, MNT_EX_SUCCESS, MNT_EX_USAGE, MNT_EX_SYSERR,
+	       MNT_EX_SOFTWARE, MNT_EX_USER, MNT_EX_FILEIO, MNT_EX_FAIL);
+	exit(MNT_EX_SUCCESS);
+}
+
+static void __attribute__((noreturn)) bad_usage(const char *what)
+{
+	fprintf(stderr, "%1$s: %2$s\nTry '%1$s --help' for more information.\n",
+		program_invocation_short_name, what);
+	exit(MNT_EX_USAGE);
+}
+
+struct cli {
+	struct mount_helper helper;
+	const char *namespace;
+	bool fake;
+	bool verbose;
+};
+
+static void add_option(struct cli *cli, const char *option)
+{
+	if (mount_options_append(&cli->helper.options, option) < 0)
+		bad_usage("out of memory");
+}
+
+/* mount(8) puts SOURCE and MOUNTPOINT first, options after them. */
+static void parse_args(int argc, char **argv, struct cli *cli)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	cli->helper.program = argv[0];
+	while ((c = getopt_long(argc, argv, "sfnrvwo:t:N:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			break;
+		case 'f':
+			cli->fake = true;
+			break;
+		case 'n':
+			cli->helper.no_utab = true;
+			break;
+		case 'r':
+			add_option(cli, "ro");
+			break;
+		case 'w':
+			add_option(cli, "rw");
+			break;
+		case 'v':
+			cli->verbose = true;
+			break;
+		case 'o':
+			add_option(cli, optarg);
+			break;
+		case 't':
+			cli->helper.type = optarg;
+			break;
+		case 'N':
+			cli->namespace = optarg;
+			break;
+		case 'h':
+			usage();
+		case 'V':
+			printf("%s from fuselaunch %s\n", program_invocation_short_name, PACKAGE_VERSION);
+			exit(MNT_EX_SUCCESS);
+		default:
+			fprintf(stderr, "Try '%s --help' for more information.\n",
+				program_invocation_short_name);
+			exit(MNT_EX_USAGE);
+		}
+	}
+	if (argc - optind != 2)
+		bad_usage("SOURCE and MOUNTPOINT are needed, and nothing else");
+	cli->helper.source = argv[optind];
+	cli->helper.target = argv[optind + 1];
+}
+
+static int enter_namespace(const char *path)
+{
+	int fd, rc = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNS) < 0) {
+		rc = -errno;
+		log_error("mount namespace '%s': %s", path, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* fuselaunch's own codes, in mount(8)'s terms. */
+static int mount_exit_code(int code)
+{
+	switch (code) {
+	case FL_EX_OK:
+		return MNT_EX_SUCCESS;
+	case FL_EX_USAGE:
+		return MNT_EX_USAGE;
+	case FL_EX_SYSTEM:
+		return MNT_EX_SYSERR;
+	case FL_EX_CANCELLED:
+		return MNT_EX_USER;
+	default:
+		return MNT_EX_FAIL;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	struct launch_status status;
+	struct launch l;
+	char message[1024];
+	int code, rc;
+
+	parse_args(argc, argv, &cli);
+	log_init(program_invocation_short_name, cli.verbose);
+	launch_init(&l);
+	if (cli.namespace && enter_namespace(cli.namespace) < 0) {
+		code = MNT_EX_SYSERR;
+		goto out;
+	}
+	rc = mount_helper_prepare(&cli.helper, &l);
+	if (rc < 0) {
+		code = rc == -ENOENT || rc == -EACCES ? MNT_EX_FAIL :
+		       rc == -ENOMEM ? MNT_EX_SYSERR : MNT_EX_USAGE;
+		goto out;
+	}
+	l.in_utab = !cli.helper.no_utab;
+	if (cli.fake) {
+		code = MNT_EX_SUCCESS;
+		goto out;
+	}
+	log_step("launching %s on %s", l.server.path, l.server.mountpoint);
+	if (launch_run(&l, &status) < 0) {
+		code = MNT_EX_SYSERR;
+		goto out;
+	}
+	launch_status_describe(&status, l.server.name, l.server.mountpoint, l.timeout_ms,
+			       message, sizeof(message));
+	code = mount_exit_code(launch_status_exit_code(&status));
+	if (code != MNT_EX_SUCCESS) {
+		log_error("%s", message);
+		goto out;
+	}
+	log_step("%s", message);
+	if (mount_helper_record_utab(&cli.helper, &l) < 0)
+		code = MNT_EX_FILEIO;
+out:
+	launch_free(&l);
+	mount_helper_free(&cli.helper);
+	return code;
+}

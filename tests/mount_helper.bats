@@ -1,0 +1,212 @@
+#!/usr/bin/env bats
+# mount.fuselaunch: mount(8)'s helper convention, the option split, utab.
+
+load helpers
+
+HELPER=$BUILDDIR/src/mount.fuselaunch
+
+# mount(8) finds helpers in /sbin and runs them without PATH: for this
+# suite only (the run has a private mount namespace), /usr/sbin gets
+# mount.fuselaunch and testfs through a read-only overlay.
+setup_file() {
+	SBIN_EXTRA=$(mktemp -d /tmp/fuselaunch-sbin.XXXXXX)
+	ln -s "$BUILDDIR/src/mount.fuselaunch" "$SBIN_EXTRA/mount.fuselaunch"
+	ln -s "$BUILDDIR/tests/testfs" "$SBIN_EXTRA/testfs"
+	mount -t overlay fuselaunch-tests -o lowerdir="$SBIN_EXTRA:/usr/sbin" /usr/sbin
+	# The contrib units name /usr/local/bin/fuselaunch.
+	BIN_EXTRA=$(mktemp -d /tmp/fuselaunch-bin.XXXXXX)
+	ln -s "$BUILDDIR/src/fuselaunch" "$BIN_EXTRA/fuselaunch"
+	mount -t overlay fuselaunch-tests -o lowerdir="$BIN_EXTRA:/usr/local/bin" /usr/local/bin
+	export SBIN_EXTRA BIN_EXTRA
+}
+
+teardown_file() {
+	umount /usr/sbin /usr/local/bin
+	rm -rf "$SBIN_EXTRA" "$BIN_EXTRA"
+}
+
+fstab() {
+	echo "$*" >>"$LIBMOUNT_FSTAB"
+}
+
+# mount(8) and the helper, tagged and bounded like launch().
+tagged() {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" "$@"
+}
+
+helper() {
+	tagged "$HELPER" "$@"
+}
+
+utab_options() {
+	sed -n "s|.* TARGET=$MNT ROOT=/ OPTS=||p" "$LIBMOUNT_UTAB" 2>/dev/null
+}
+
+@test "mount(8) with an fstab entry of type fuselaunch.TYPE: 0 once answering" {
+	fstab "tfs:src1 $MNT fuselaunch.testfs _netdev,allow_other,nofail,x-fuselaunch.timeout=20,record=$RECORD 0 0"
+	tagged mount "$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	[ "$(mount_field fstype)" = fuse.testfs ]
+	[ "$(mount_field source)" = tfs:src1 ]
+	[[ ",$(mount_field super)," == *",allow_other,"* ]]
+	[ "$(recorded source)" = tfs:src1 ]
+	[ "$(recorded options)" = "record=$RECORD" ]
+	[ "$(utab_options)" = "_netdev,x-fuselaunch.timeout=20" ]
+}
+
+@test "mount(8) with the TYPE#SOURCE form" {
+	fstab "testfs#src2 $MNT fuselaunch record=$RECORD 0 0"
+	tagged mount "$MNT"
+	assert_status 0
+	[ "$(recorded source)" = src2 ]
+	[ "$(mount_field fstype)" = fuse.testfs ]
+	[ "$(mount_field source)" = src2 ]
+}
+
+@test "mount -t fuselaunch.TYPE on the command line" {
+	tagged mount -t fuselaunch.testfs src3 "$MNT" -o ro,record="$RECORD"
+	assert_status 0
+	[ "$(mount_field options)" = ro,relatime ]
+	[ "$(recorded source)" = src3 ]
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "options split three ways; fstab-only words reach neither kernel nor server" {
+	PATH=$SBIN_EXTRA:$PATH helper -t fuselaunch.testfs src "$MNT" \
+		-o ro,nosuid,allow_other,max_read=65536,x-fuselaunch.timeout=5,_netdev,nofail \
+		-o comment=note,x-systemd.automount,record="$RECORD",content=abc
+	assert_status 0
+	[ "$(mount_field options)" = ro,nosuid,relatime ]
+	[[ ",$(mount_field super)," == *",allow_other,max_read=65536,"* ]]
+	[ "$(recorded options)" = "record=$RECORD,content=abc" ]
+	[ "$(cat "$MNT/hello")" = abc ]
+	[ "$(utab_options)" = "x-fuselaunch.timeout=5,_netdev,x-systemd.automount" ]
+}
+
+@test "x-fuselaunch.timeout in fstab bounds INIT though mount(8) withholds x-* from helpers" {
+	fstab "tfs:src $MNT fuselaunch.testfs hang,x-fuselaunch.timeout=0.5 0 0"
+	tagged mount "$MNT"
+	assert_status 32
+	assert_output_has "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s"
+	assert_nothing_left
+}
+
+@test "source and options with quotes, spaces, \$ and ; reach the server literally" {
+	local source='a b;$(id)"q'"'"
+	PATH=$SBIN_EXTRA:$PATH helper -t fuselaunch.testfs "$source" "$MNT" \
+		-o 'record='"$RECORD"',content=$HOME;`id` "x"'
+	assert_status 0
+	[ "$(recorded source)" = "$source" ]
+	[ "$(cat "$MNT/hello")" = '$HOME;`id` "x"' ]
+}
+
+@test "umount ends the server and the daemon and clears utab" {
+	fstab "tfs:src $MNT fuselaunch.testfs _netdev 0 0"
+	tagged mount "$MNT"
+	assert_status 0
+	[ "$(utab_options)" = _netdev ]
+	umount "$MNT"
+	assert_nothing_left
+	[ -z "$(utab_options)" ]
+}
+
+@test "a server that dies: the daemon detaches its mount and its utab entry" {
+	fstab "tfs:src $MNT fuselaunch.testfs _netdev 0 0"
+	tagged mount "$MNT"
+	assert_status 0
+	run stat "$MNT/crash"
+	wait_until is_not_mounted "$MNT"
+	assert_nothing_left
+	[ -z "$(utab_options)" ]
+}
+
+@test "the program name mount.fuselaunch.TYPE names the server" {
+	ln -s "$HELPER" "$TEST_DIR/mount.fuselaunch.testfs"
+	PATH=$SBIN_EXTRA:$PATH tagged "$TEST_DIR/mount.fuselaunch.testfs" src4 "$MNT" -o record="$RECORD"
+	assert_status 0
+	[ "$(recorded source)" = src4 ]
+}
+
+@test "-n records nothing in utab" {
+	PATH=$SBIN_EXTRA:$PATH helper -n -t fuselaunch.testfs src "$MNT" -o _netdev
+	assert_status 0
+	is_mounted "$MNT"
+	[ -z "$(utab_options)" ]
+}
+
+@test "-f checks everything and mounts nothing" {
+	PATH=$SBIN_EXTRA:$PATH helper -f -t fuselaunch.testfs src "$MNT" -o allow_other
+	assert_status 0
+	assert_nothing_left
+}
+
+@test "an unknown server type: exit 32 naming it" {
+	helper -t fuselaunch.no-such-server src "$MNT"
+	assert_status 32
+	[ "$output" = "mount.fuselaunch: server 'no-such-server' not found in PATH" ]
+	assert_nothing_left
+}
+
+@test "no type (no -t, no TYPE#): exit 1" {
+	helper src "$MNT"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: no server type for 'src': use -t fuselaunch.TYPE or TYPE#SOURCE" ]
+}
+
+@test "a type that is not fuselaunch.TYPE: exit 1" {
+	helper -t fuse.sshfs src "$MNT"
+	assert_status 1
+	assert_output_has "file system type 'fuse.sshfs' is not fuselaunch.TYPE"
+}
+
+@test "an empty source: exit 1" {
+	helper -t fuselaunch testfs# "$MNT"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: empty source for server type 'testfs'" ]
+}
+
+@test "an option the kernel refuses: exit 32 with the kernel's words" {
+	PATH=$SBIN_EXTRA:$PATH helper -t fuselaunch.testfs src "$MNT" -o blksize=4096
+	assert_status 32
+	assert_output_has "the kernel refused mount option 'blksize=4096': fuse: blksize only supported for fuseblk"
+	assert_nothing_left
+}
+
+@test "an option the server refuses: exit 32 with the server's words" {
+	fstab "tfs:src $MNT fuselaunch.testfs bogus 0 0"
+	tagged mount "$MNT"
+	assert_status 32
+	assert_output_has "testfs: unknown option 'bogus'"
+	assert_output_has "mount.fuselaunch: server 'testfs' exited with status 2 before answering FUSE_INIT"
+	assert_nothing_left
+	[ -z "$(utab_options)" ]
+}
+
+@test "an unknown x-fuselaunch option: exit 1" {
+	PATH=$SBIN_EXTRA:$PATH helper -t fuselaunch.testfs src "$MNT" -o x-fuselaunch.colour=blue
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: unknown option 'x-fuselaunch.colour=blue'" ]
+}
+
+@test "mount.fuselaunch --help lists every exit code, as the man page does" {
+	run "$HELPER" --help
+	assert_status 0
+	local code page=$BUILDDIR/man/mount.fuselaunch.8
+	[ -r "$page" ] || page=$(dirname "$BATS_TEST_FILENAME")/../man/mount.fuselaunch.8
+	for code in 0 1 2 4 8 16 32; do
+		[[ "$output" == *" $code  "* ]]
+		grep -q "^\.IP $code\$" "$page"
+	done
+}
+
+@test "the contrib systemd units pass systemd-analyze verify" {
+	command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
+	local units=$(dirname "$BATS_TEST_FILENAME")/../contrib/systemd
+	cp "$units/mnt-data.mount" "$TEST_DIR/"
+	cp "$units/fuselaunch-sshfs@.service" "$TEST_DIR/fuselaunch-sshfs@mnt-data.service"
+	cd "$TEST_DIR"
+	run timeout "$BOUND" systemd-analyze verify --man=no ./mnt-data.mount ./fuselaunch-sshfs@mnt-data.service
+	assert_status 0
+	[ -z "$output" ]
+}
