@@ -138,7 +138,7 @@ int kernel_mount_create(int fsfd, char *why, size_t whylen)
 	return rc;
 }
 
-static int mount_id_of(int fd, uint64_t *mount_id)
+int kernel_mount_id(int fd, uint64_t *mount_id)
 {
 	struct statx stx;
 
@@ -161,7 +161,7 @@ int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, uint64_t *mount
 		read_kernel_messages(fsfd, "fsmount", why, whylen);
 		return rc;
 	}
-	rc = mount_id_of(mntfd, mount_id);
+	rc = kernel_mount_id(mntfd, mount_id);
 	if (rc < 0) {
 		snprintf(why, whylen, "statx of the new mount");
 		goto out;
@@ -197,7 +197,7 @@ int kernel_mount_detach(const char *mountpoint, uint64_t mount_id)
 	fd = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	rc = mount_id_of(fd, &current);
+	rc = kernel_mount_id(fd, &current);
 	if (rc < 0)
 		goto out;
 	if (current != mount_id) {

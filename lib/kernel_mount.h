@@ -42,6 +42,10 @@ int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, uint64_t *mount
  * error; ENOTCONN: the connection is gone. */
 int kernel_mount_probe(int mount_fd);
 
+/* The id of the mount FD is on (unique where the kernel has such ids);
+ * asks no FUSE server anything. */
+int kernel_mount_id(int fd, uint64_t *mount_id);
+
 /* Detach-unmount the mount at MOUNTPOINT if, and only if, it is still the
  * one identified by MOUNT_ID.  Returns 0, -ESTALE when another mount (or
  * none) is there now, or -errno. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -19,6 +20,7 @@
 #include "kernel_mount.h"
 #include "launch.h"
 #include "log.h"
+#include "mount_watch.h"
 #include "sd_notify.h"
 #include "server_process.h"
 #include "supervisor.h"
@@ -108,6 +110,16 @@ int launch_set_pidfile(struct launch *l, const char *path)
 	return rc;
 }
 
+void launch_choose_mode(struct launch *l)
+{
+	char why[PATH_MAX + 64];
+
+	if (l->mode != SERVER_MODE_AUTO)
+		return;
+	l->mode = server_mode_choose(l->server.path, why, sizeof(why));
+	log_step("mode: %s", why);
+}
+
 int launch_prepare(struct launch *l)
 {
 	struct stat st;
@@ -132,6 +144,7 @@ void launch_free(struct launch *l)
 	if (l->log_fd >= 0)
 		close(l->log_fd);
 	free(l->pidfile);
+	free(l->watch_options);
 	server_command_free(&l->server);
 	mount_options_free(&l->options);
 }
@@ -146,6 +159,8 @@ struct daemon_state {
 	int fsfd;
 	bool mounted;
 	pid_t pidfile_pid;	/* what the pidfile says now */
+	struct mount_watch watch;	/* --mode=watch: for the server's own mount */
+	unsigned int connection;	/* fusectl number of the watched mount, or 0 */
 };
 
 static void fail(struct daemon_state *d, enum launch_stage stage, int error, const char *detail)
@@ -241,7 +256,7 @@ static int start_server(struct daemon_state *d)
 		fail(d, STAGE_INTERNAL, rc, "server stdio");
 		goto out;
 	}
-	argv = server_command_exec_argv(&l->server, d->device_fd);
+	argv = server_command_exec_argv(&l->server, d->device_fd, l->watch_options);
 	if (!argv) {
 		rc = -ENOMEM;
 		fail(d, STAGE_INTERNAL, rc, "server arguments");
@@ -254,8 +269,12 @@ static int start_server(struct daemon_state *d)
 		fail(d, STAGE_SERVER_START, rc, NULL);
 		goto out;
 	}
-	log_step("started server %s (pid %d) with mountpoint /dev/fd/%d",
-		 l->server.path, (int)d->sup.server_pid, d->device_fd);
+	if (d->device_fd >= 0)
+		log_step("started server %s (pid %d) with mountpoint /dev/fd/%d",
+			 l->server.path, (int)d->sup.server_pid, d->device_fd);
+	else
+		log_step("started server %s (pid %d); watching %s for its mount",
+			 l->server.path, (int)d->sup.server_pid, l->server.mountpoint);
 	d->sup.output_fd[0] = out[0];
 	d->sup.output_fd[1] = err[0];
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
@@ -283,7 +302,8 @@ static void cancel_init(struct daemon_state *d)
 
 	if (!d->init.running)
 		return;
-	if (fuse_device_connection(d->device_fd, &connection) == 0) {
+	connection = d->connection;
+	if (connection || fuse_device_connection(d->device_fd, &connection) == 0) {
 		int rc = fuse_connection_abort(connection);
 
 		log_step("aborting FUSE connection %u: %s", connection,
@@ -342,49 +362,119 @@ static bool take_init_result(struct daemon_state *d, int timeout_ms)
 	return true;
 }
 
-static enum supervisor_event wait_past_reaps(struct supervisor *s, int *sig)
+static bool watching(const struct daemon_state *d)
 {
-	enum supervisor_event ev;
+	return d->launch->mode == SERVER_MODE_WATCH;
+}
 
-	do
-		ev = supervisor_wait(s, sig);
-	while (ev == SUPERVISOR_CHILD_REAPED);
-	return ev;
+/* --mode=watch: take the FUSE mount the server made on the mountpoint, if
+ * there is one by now, as ours to probe and, on failure, to detach.
+ * Returns 0 (adopted or not there yet) or -errno. */
+static int adopt_server_mount(struct daemon_state *d)
+{
+	const char *mountpoint = d->launch->server.mountpoint;
+	dev_t devno;
+	int id, fd, rc;
+
+	if (d->mounted)
+		return 0;
+	rc = mount_watch_find(&d->watch, &id, &devno);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	/* Neither this open nor the mount id asks the server anything. */
+	fd = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = kernel_mount_id(fd, &d->init.mount_id);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	d->init.mount_fd = fd;
+	d->init.attached = d->mounted = true;
+	d->connection = minor(devno);
+	d->sup.mounts_fd = -1;
+	log_step("the server mounted %s (mount %d, FUSE connection %u)", mountpoint, id,
+		 d->connection);
+	return 0;
+}
+
+/* Once the server's own mount is there, prove it answers, as in the
+ * classic order. */
+static int probe_server_mount(struct daemon_state *d)
+{
+	int rc;
+
+	rc = adopt_server_mount(d);
+	if (rc < 0 || !d->mounted || d->init.running)
+		return rc;
+	rc = init_thread_start(&d->init);
+	if (rc == 0)
+		d->sup.init_fd = d->init.done_fd;
+	return rc;
+}
+
+/* Every server process is gone.  It may have answered INIT just before:
+ * then the thread has been woken and its result stands. */
+static int server_gone(struct daemon_state *d)
+{
+	bool answered;
+
+	if (watching(d)) {
+		/* Its device closed, so a pending probe fails at once. */
+		bool probing = d->init.running;
+
+		adopt_server_mount(d);
+		answered = probing && take_init_result(d, ANSWERED_WAIT_MS) && d->init.error == 0;
+	} else {
+		answered = !init_pending(d) && take_init_result(d, ANSWERED_WAIT_MS);
+		if (answered && d->init.error < 0)
+			return d->init.error;
+	}
+	fail(d, STAGE_SERVER_EXIT, 0, answered ? "right after answering FUSE_INIT" : NULL);
+	d->status.wait_status = supervisor_server_status(&d->sup);
+	return -ECHILD;
 }
 
 /* Wait for the outcome of INIT.  Returns 0 once mounted; on failure the
  * status says why. */
 static int await_init(struct daemon_state *d, int parent_fd)
 {
-	bool answered;
-	int sig = 0;
+	int sig = 0, rc;
 
-	d->sup.init_fd = d->init.done_fd;
+	d->sup.init_fd = d->init.running ? d->init.done_fd : -1;
 	d->sup.parent_fd = parent_fd;
 	supervisor_set_timeout(&d->sup, d->launch->timeout_ms);
-	switch (wait_past_reaps(&d->sup, &sig)) {
-	case SUPERVISOR_INIT_DONE:
-		take_init_result(d, -1);
-		return d->init.error;
-	case SUPERVISOR_SERVER_GONE:
-		/* The server may have answered INIT just before it exited. */
-		answered = !init_pending(d) && take_init_result(d, ANSWERED_WAIT_MS);
-		if (answered && d->init.error < 0)
+	for (;;) {
+		switch (supervisor_wait(&d->sup, &sig)) {
+		case SUPERVISOR_CHILD_REAPED:
+			continue;
+		case SUPERVISOR_MOUNTS_CHANGED:
+			rc = probe_server_mount(d);
+			if (rc < 0) {
+				fail(d, STAGE_INTERNAL, rc, "watching the mount table");
+				return rc;
+			}
+			continue;
+		case SUPERVISOR_INIT_DONE:
+			take_init_result(d, -1);
 			return d->init.error;
-		fail(d, STAGE_SERVER_EXIT, 0, answered ? "right after answering FUSE_INIT" : NULL);
-		d->status.wait_status = supervisor_server_status(&d->sup);
-		return -ECHILD;
-	case SUPERVISOR_TIMEOUT:
-		fail(d, STAGE_TIMEOUT, ETIMEDOUT, NULL);
-		return -ETIMEDOUT;
-	case SUPERVISOR_PARENT_GONE:
-		fail(d, STAGE_CANCELLED, ECANCELED, NULL);
-		return -ECANCELED;
-	case SUPERVISOR_SIGNAL:
-	default:
-		fail(d, STAGE_CANCELLED, ECANCELED, NULL);
-		d->status.signal = (uint32_t)sig;
-		return -ECANCELED;
+		case SUPERVISOR_SERVER_GONE:
+			return server_gone(d);
+		case SUPERVISOR_TIMEOUT:
+			fail(d, STAGE_TIMEOUT, ETIMEDOUT, NULL);
+			return -ETIMEDOUT;
+		case SUPERVISOR_PARENT_GONE:
+			fail(d, STAGE_CANCELLED, ECANCELED, NULL);
+			return -ECANCELED;
+		case SUPERVISOR_SIGNAL:
+		default:
+			fail(d, STAGE_CANCELLED, ECANCELED, NULL);
+			d->status.signal = (uint32_t)sig;
+			return -ECANCELED;
+		}
 	}
 }
 
@@ -480,6 +570,39 @@ static int supervise_mounted(struct daemon_state *d)
 	}
 }
 
+/* Through /dev/fuse: the server gets /dev/fd/N; the init thread carries
+ * the mount through INIT, or (classic order) probes the mount made first. */
+static int start_with_device(struct daemon_state *d)
+{
+	int rc;
+
+	if (open_fs_context(d) < 0 ||
+	    (!d->init.sync_init && mount_before_server(d) < 0) ||
+	    start_server(d) < 0)
+		return -1;
+	d->init.fsfd = d->fsfd;
+	d->init.target_fd = d->launch->mountpoint_fd;
+	d->init.mount_attrs = d->launch->options.mount_attrs;
+	rc = init_thread_start(&d->init);
+	if (rc < 0)
+		fail(d, STAGE_INTERNAL, rc, "init thread");
+	return rc;
+}
+
+/* --mode=watch: the server mounts by itself; watch for its mount. */
+static int start_watched(struct daemon_state *d)
+{
+	int rc;
+
+	rc = mount_watch_start(&d->watch, d->launch->server.mountpoint);
+	if (rc < 0) {
+		fail(d, STAGE_INTERNAL, rc, "watching the mount table");
+		return rc;
+	}
+	d->sup.mounts_fd = d->watch.fd;
+	return start_server(d);
+}
+
 /* From /dev/fuse to the outcome of INIT.  Returns 0 once mounted and
  * answering.  On failure d->status says why and nothing is left running or
  * mounted, except an init thread that only the process's exit can end. */
@@ -497,29 +620,23 @@ static int launch_until_outcome(struct daemon_state *d, int parent_fd)
 		fail(d, STAGE_INTERNAL, errno, "PR_SET_CHILD_SUBREAPER");
 		goto failed;
 	}
-	if (open_fs_context(d) < 0 ||
-	    (!d->init.sync_init && mount_before_server(d) < 0) ||
-	    start_server(d) < 0)
+	rc = watching(d) ? start_watched(d) : start_with_device(d);
+	if (rc < 0)
 		goto failed;
 	/* The launcher must not keep the caller's working directory busy. */
 	if (chdir("/") < 0)
 		log_step("chdir /: %s", strerror(errno));
-	d->init.fsfd = d->fsfd;
-	d->init.target_fd = d->launch->mountpoint_fd;
-	d->init.mount_attrs = d->launch->options.mount_attrs;
-	rc = init_thread_start(&d->init);
-	if (rc < 0) {
-		fail(d, STAGE_INTERNAL, rc, "init thread");
-		goto failed;
-	}
 	if (await_init(d, parent_fd) < 0)
 		goto failed;
 
 	/* The mount holds the connection now; our references would keep it
 	 * alive after the server died. */
-	close(d->fsfd);
-	close(d->device_fd);
+	if (d->fsfd >= 0)
+		close(d->fsfd);
+	if (d->device_fd >= 0)
+		close(d->device_fd);
 	d->fsfd = d->device_fd = -1;
+	mount_watch_stop(&d->watch);
 	log_step("mounted on %s", d->launch->server.mountpoint);
 	supervisor_drain_output(&d->sup);
 	update_pidfile(d);
@@ -531,6 +648,9 @@ failed:
 	/* Aborting first lets a server blocked on the device exit by itself. */
 	cancel_init(d);
 	supervisor_stop_server(&d->sup, STOP_GRACE_MS);
+	/* A server that mounted by itself may have done so at the last moment. */
+	if (watching(d))
+		adopt_server_mount(d);
 	unmount_ours(d);
 	supervisor_drain_output(&d->sup);
 	return -1;
@@ -543,6 +663,7 @@ static void daemon_state_init(struct daemon_state *d, struct launch *l)
 	d->device_fd = d->fsfd = -1;
 	d->sup.signal_fd = -1;
 	d->init.mount_fd = -1;
+	d->watch.fd = -1;
 }
 
 static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int parent_fd)

@@ -9,6 +9,7 @@
 #include "launch_status.h"
 #include "mount_options.h"
 #include "server_command.h"
+#include "server_mode.h"
 
 #define LAUNCH_DEFAULT_TIMEOUT_MS 30000
 
@@ -23,6 +24,8 @@ struct launch {
 	struct mount_options options;
 	unsigned int timeout_ms;	/* for FUSE_INIT; 0: none */
 	enum sync_init_mode sync_init;
+	enum server_mode mode;		/* AUTO until launch_choose_mode() */
+	char *watch_options;		/* -o for a server that mounts itself */
 	bool auto_unmount;		/* detach the mount when the server is gone */
 	char *pidfile;			/* the serving process's pid goes here */
 	int log_fd;			/* the server's output after success; -1: syslog */
@@ -41,6 +44,9 @@ int launch_set_timeout(struct launch *l, const char *seconds);
 int launch_set_sync_init(struct launch *l, const char *mode);
 int launch_open_log(struct launch *l, const char *path);
 int launch_set_pidfile(struct launch *l, const char *path);
+
+/* Settle --mode=auto by the server's executable (resolved already). */
+void launch_choose_mode(struct launch *l);
 
 /* Pin the mountpoint found in the server's arguments and take the mount's
  * ownership from it and the caller.  Prints why on failure. */

@@ -82,6 +82,12 @@ out:
 
 static int set_launcher_option(struct launch *l, const char *name, const char *value)
 {
+	if (value && !strcmp(name, "mode")) {
+		if (server_mode_parse(value, &l->mode) == 0)
+			return 0;
+		log_error("invalid option 'x-fuselaunch.mode=%s': use auto, fd or watch", value);
+		return -EINVAL;
+	}
 	if (!strcmp(name, "no-auto-unmount") && !value) {
 		l->auto_unmount = false;
 		return 0;
@@ -124,20 +130,50 @@ static int apply_launcher_options(struct launch *l, const char *userspace)
 	return rc;
 }
 
+/* A server that mounts by itself (--mode=watch) applies the kernel's
+ * options too: it gets every option but the fstab-only ones. */
+static int watch_options(const struct mount_helper *h, char **optstr)
+{
+	char *vfs = NULL, *fs = NULL;
+	int rc = 0;
+
+	if (!h->options)
+		return 0;
+	if (mnt_split_optstr(h->options, NULL, &vfs, &fs, 0, 0) < 0)
+		rc = -EINVAL;
+	if (rc == 0 && vfs)
+		rc = mount_options_append(optstr, vfs);
+	if (rc == 0 && fs)
+		rc = mount_options_append(optstr, fs);
+	free(vfs);
+	free(fs);
+	return rc;
+}
+
 static int build_argv(struct mount_helper *h, struct launch *l)
 {
-	int argc = 0;
+	int argc = 0, rc;
 
 	h->argv[argc++] = h->server_type;
 	h->argv[argc++] = h->server_source;
 	h->argv[argc++] = (char *)h->target;
-	if (l->options.server) {
-		h->argv[argc++] = "-o";
-		h->argv[argc++] = l->options.server;
-	}
 	h->argv[argc] = NULL;
 	if (server_command_resolve(&l->server, argc, h->argv) < 0)
 		return -ENOENT;
+	launch_choose_mode(l);
+	if (l->mode == SERVER_MODE_WATCH) {
+		rc = watch_options(h, &h->server_options);
+		if (rc < 0)
+			return rc;
+	} else if (l->options.server && !(h->server_options = strdup(l->options.server))) {
+		return -ENOMEM;
+	}
+	if (h->server_options) {
+		h->argv[argc++] = "-o";
+		h->argv[argc++] = h->server_options;
+		h->argv[argc] = NULL;
+		l->server.argc = argc;
+	}
 	return server_command_use_mountpoint(&l->server, 2);
 }
 
@@ -203,4 +239,5 @@ void mount_helper_free(struct mount_helper *h)
 	free(h->server_source);
 	free(h->options);
 	free(h->fstab_userspace);
+	free(h->server_options);
 }

@@ -23,6 +23,7 @@ struct mount_helper {
 	char *fstab_userspace;	/* userspace options of the matching fstab entry */
 	char *server_type;
 	char *server_source;
+	char *server_options;	/* the server's -o */
 	char *argv[6];		/* TYPE SOURCE MOUNTPOINT [-o SERVER-OPTS] */
 };
 

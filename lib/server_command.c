@@ -188,16 +188,27 @@ int server_command_use_mountpoint(struct server_command *cmd, int index)
 	return 0;
 }
 
-char **server_command_exec_argv(const struct server_command *cmd, int device_fd)
+char **server_command_exec_argv(const struct server_command *cmd, int device_fd,
+				const char *options)
 {
-	char **argv = calloc(cmd->argc + 1, sizeof(*argv));
+	char **argv = calloc(cmd->argc + 3, sizeof(*argv));
+	int argc = cmd->argc;
 
 	if (!argv)
 		return NULL;
 	memcpy(argv, cmd->argv, cmd->argc * sizeof(*argv));
-	if (asprintf(&argv[cmd->mountpoint_index], "/dev/fd/%d", device_fd) < 0) {
+	argv[cmd->mountpoint_index] = NULL;
+	if (device_fd >= 0 && asprintf(&argv[cmd->mountpoint_index], "/dev/fd/%d", device_fd) < 0) {
 		free(argv);
 		return NULL;
+	}
+	if (device_fd < 0 && !(argv[cmd->mountpoint_index] = strdup(cmd->argv[cmd->mountpoint_index]))) {
+		free(argv);
+		return NULL;
+	}
+	if (options) {
+		argv[argc++] = "-o";
+		argv[argc++] = (char *)options;
 	}
 	return argv;
 }

@@ -34,7 +34,7 @@ exec_server(const char *path, char *const argv[], int device_fd,
 	/* Close-on-exec rather than closed, so error_fd works until exec. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		goto fail;
-	if (fcntl(device_fd, F_SETFD, 0) < 0)
+	if (device_fd >= 0 && fcntl(device_fd, F_SETFD, 0) < 0)
 		goto fail;
 	execv(path, argv);
 fail:

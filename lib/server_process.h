@@ -11,8 +11,9 @@ struct server_stdio {
 	int err;	/* fd 2 */
 };
 
-/* fork and exec PATH with ARGV; the device fd is its only descriptor besides
- * STDIO.  Returns 0 once exec succeeded, or the -errno of exec. */
+/* fork and exec PATH with ARGV; the device fd (if >= 0) is its only
+ * descriptor besides STDIO.  Returns 0 once exec succeeded, or the -errno
+ * of exec. */
 int server_spawn(const char *path, char *const argv[], int device_fd,
 		 const struct server_stdio *stdio, pid_t *pid);
 

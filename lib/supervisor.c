@@ -31,7 +31,7 @@ int supervisor_init(struct supervisor *s)
 	sigset_t mask;
 	size_t i;
 
-	s->init_fd = s->parent_fd = -1;
+	s->init_fd = s->parent_fd = s->mounts_fd = -1;
 	s->output_fd[0] = s->output_fd[1] = -1;
 	s->deadline_ms = 0;
 	s->server_reaped = false;
@@ -208,7 +208,7 @@ static int read_signals(struct supervisor *s)
 
 enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 {
-	enum { SIGNALS, INIT, PARENT, OUT, ERR, COUNT };
+	enum { SIGNALS, INIT, PARENT, MOUNTS, OUT, ERR, COUNT };
 	struct pollfd pfd[COUNT];
 	int n, i;
 
@@ -225,6 +225,7 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 		pfd[SIGNALS] = (struct pollfd){ .fd = s->signal_fd, .events = POLLIN };
 		pfd[INIT] = (struct pollfd){ .fd = s->init_fd, .events = POLLIN };
 		pfd[PARENT] = (struct pollfd){ .fd = s->parent_fd, .events = POLLIN };
+		pfd[MOUNTS] = (struct pollfd){ .fd = s->mounts_fd, .events = POLLPRI };
 		pfd[OUT] = (struct pollfd){ .fd = s->output_fd[0], .events = POLLIN };
 		pfd[ERR] = (struct pollfd){ .fd = s->output_fd[1], .events = POLLIN };
 		n = poll(pfd, COUNT, poll_timeout(s));
@@ -241,6 +242,8 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 			return SUPERVISOR_INIT_DONE;
 		if (pfd[PARENT].revents)
 			return SUPERVISOR_PARENT_GONE;
+		if (pfd[MOUNTS].revents)
+			return SUPERVISOR_MOUNTS_CHANGED;
 		if (pfd[SIGNALS].revents && (*signal = read_signals(s)))
 			return SUPERVISOR_SIGNAL;
 	}
@@ -267,11 +270,11 @@ static bool wait_server_gone(struct supervisor *s, unsigned int ms)
 
 void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms)
 {
-	int saved_init = s->init_fd, saved_parent = s->parent_fd;
+	int saved_init = s->init_fd, saved_parent = s->parent_fd, saved_mounts = s->mounts_fd;
 	uint64_t give_up;
 
 	/* Only the processes matter here. */
-	s->init_fd = s->parent_fd = -1;
+	s->init_fd = s->parent_fd = s->mounts_fd = -1;
 	if (server_signal_children(SIGTERM) <= 0 || wait_server_gone(s, grace_ms))
 		goto out;
 	give_up = now_ms() + KILL_WAIT_MS;
@@ -282,4 +285,5 @@ void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms)
 out:
 	s->init_fd = saved_init;
 	s->parent_fd = saved_parent;
+	s->mounts_fd = saved_mounts;
 }

@@ -15,12 +15,14 @@ enum supervisor_event {
 	SUPERVISOR_TIMEOUT,	/* the deadline passed */
 	SUPERVISOR_PARENT_GONE,	/* the foreground process died */
 	SUPERVISOR_SIGNAL,	/* a terminating signal arrived */
+	SUPERVISOR_MOUNTS_CHANGED,/* the mount table changed (see mounts_fd) */
 };
 
 struct supervisor {
 	int signal_fd;
 	int init_fd;		/* watched when >= 0 */
 	int parent_fd;		/* watched when >= 0: hangs up when the parent dies */
+	int mounts_fd;		/* watched when >= 0: /proc/self/mountinfo */
 	int output_fd[2];	/* the server's stdout and stderr, relayed to ours */
 	pid_t server_pid;
 	int server_status;	/* wait status of server_pid, once reaped */

@@ -26,6 +26,7 @@ enum {
 	OPT_PIDFILE,
 	OPT_LOG,
 	OPT_NO_AUTO_UNMOUNT,
+	OPT_MODE,
 };
 
 struct cli {
@@ -33,6 +34,7 @@ struct cli {
 	const char *mountpoint;		/* -m */
 	const char *timeout;
 	const char *sync_init;
+	const char *mode;
 	const char *pidfile;
 	const char *log;
 	bool foreground;
@@ -64,6 +66,10 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          subtype=NAME, rootmode=M, user_id=N, group_id=N\n"
 	       " -t, --timeout SECONDS  how long the server has to answer FUSE_INIT\n"
 	       "                          (default %2$u; 0 waits for ever)\n"
+	       "     --mode=MODE        fd: the server gets /dev/fd/N; watch: the server\n"
+	       "                          mounts by itself and the launch waits for its\n"
+	       "                          mount to answer; auto (default): fd for servers\n"
+	       "                          linking libfuse 3, watch for the others\n"
 	       "     --sync-init=MODE   auto (default): synchronous FUSE_INIT where the kernel\n"
 	       "                          has it, else mount first and wait for the answer;\n"
 	       "                          always: synchronous or fail; never: mount first\n"
@@ -119,6 +125,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		{ "options", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "sync-init", required_argument, NULL, OPT_SYNC_INIT },
+		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -153,6 +160,9 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_SYNC_INIT:
 			cli->sync_init = optarg;
+			break;
+		case OPT_MODE:
+			cli->mode = optarg;
 			break;
 		case 'v':
 			cli->verbose = true;
@@ -190,6 +200,10 @@ static int build_launch(struct cli *cli, struct launch *l)
 {
 	int rc;
 
+	if (cli->mode && server_mode_parse(cli->mode, &l->mode) < 0) {
+		log_error("invalid --mode '%s': use auto, fd or watch", cli->mode);
+		return FL_EX_USAGE;
+	}
 	if ((cli->timeout && launch_set_timeout(l, cli->timeout) < 0) ||
 	    (cli->sync_init && launch_set_sync_init(l, cli->sync_init) < 0))
 		return FL_EX_USAGE;
@@ -199,6 +213,10 @@ static int build_launch(struct cli *cli, struct launch *l)
 	rc = server_command_resolve(&l->server, cli->server_argc, cli->server_argv);
 	if (rc < 0)
 		return FL_EX_SERVER_NOT_FOUND;
+	launch_choose_mode(l);
+	if (l->mode == SERVER_MODE_WATCH && cli->options &&
+	    !(l->watch_options = strdup(cli->options)))
+		return FL_EX_SYSTEM;
 	if (server_command_find_mountpoint(&l->server, cli->mountpoint) < 0 ||
 	    (cli->options && mount_options_parse(cli->options, &l->options, 0) < 0))
 		return FL_EX_USAGE;

@@ -53,7 +53,7 @@ load helpers
 }
 
 @test "fsname defaults to the server argument before the mountpoint" {
-	launch -- sh -c 'exec "$0" "$2"' "$TESTFS" user@host:/data "$MNT"
+	launch --mode=fd -- sh -c 'exec "$0" "$2"' "$TESTFS" user@host:/data "$MNT"
 	assert_status 0
 	[ "$(mount_field source)" = user@host:/data ]
 	[ "$(mount_field fstype)" = fuse.sh ]
@@ -61,7 +61,7 @@ load helpers
 
 @test "the mountpoint is the last non-option argument that is a directory" {
 	mkdir "$TEST_DIR/other"
-	launch -- sh -c 'exec "$0" "$1"' "$TESTFS" "$MNT" "$TEST_DIR/other/../no-such-dir" -o "$TEST_DIR/other"
+	launch --mode=fd -- sh -c 'exec "$0" "$1"' "$TESTFS" "$MNT" "$TEST_DIR/other/../no-such-dir" -o "$TEST_DIR/other"
 	assert_status 0
 	is_mounted "$MNT"
 	is_not_mounted "$TEST_DIR/other"
@@ -69,7 +69,7 @@ load helpers
 
 @test "--mountpoint picks the mountpoint among several directories" {
 	mkdir "$TEST_DIR/other"
-	launch --mountpoint "$MNT/../mnt" -- sh -c 'exec "$0" "$1"' "$TESTFS" "$MNT" "$TEST_DIR/other"
+	launch --mode=fd --mountpoint "$MNT/../mnt" -- sh -c 'exec "$0" "$1"' "$TESTFS" "$MNT" "$TEST_DIR/other"
 	assert_status 0
 	is_mounted "$MNT"
 	is_not_mounted "$TEST_DIR/other"

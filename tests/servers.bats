@@ -1,0 +1,193 @@
+#!/usr/bin/env bats
+# Real servers from Debian, each launched for success (content readable at
+# once) and for a truthful failure (non-zero, the server's own words,
+# nothing mounted).  --mode=auto picks fd or watch by the executable.
+
+load helpers
+
+PASSTHROUGH=$BUILDDIR/tests/passthrough
+
+# README's first command installs every server used here: a missing one is
+# a broken set-up, not a reason to skip.
+need() {
+	command -v "$1" >/dev/null || {
+		echo "$1 is not installed (see README.md's first command)" >&2
+		return 1
+	}
+}
+
+setup() {
+	# helpers.bash's setup, plus a source tree to serve.
+	TEST_DIR=$(mktemp -d /tmp/fuselaunch-test.XXXXXX)
+	MNT=$TEST_DIR/mnt
+	RECORD=$TEST_DIR/record
+	SRC=$TEST_DIR/src
+	export LIBMOUNT_UTAB=$TEST_DIR/utab LIBMOUNT_FSTAB=$TEST_DIR/fstab
+	mkdir "$MNT" "$SRC"
+	echo "served data" >"$SRC/file"
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+	local port
+	while :; do
+		port=$((20000 + RANDOM % 40000))
+		(exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null || break
+	done
+	echo "$port"
+}
+
+port_listens() {
+	(exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null
+}
+
+# An SFTP server on a local port (sshfs -o directport= speaks SFTP to it
+# directly, without ssh), tagged so that teardown stops it.
+start_sftp_server() {
+	SFTP_PORT=$(free_port)
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" socat \
+		TCP-LISTEN:"$SFTP_PORT",bind=127.0.0.1,reuseaddr,fork \
+		EXEC:/usr/lib/openssh/sftp-server 2>/dev/null &
+	wait_until port_listens "$SFTP_PORT"
+}
+
+@test "sshfs (libfuse 3: fd): mounted and readable at once" {
+	need sshfs
+	need /usr/lib/openssh/sftp-server
+	start_sftp_server
+	launch -v -- sshfs -o directport="$SFTP_PORT" 127.0.0.1:"$SRC" "$MNT"
+	assert_status 0
+	assert_output_has "links libfuse3.so.3: fd"
+	[ "$(cat "$MNT/file")" = "served data" ]
+	[ "$(mount_field fstype)" = fuse.sshfs ]
+	[ "$(mount_field source)" = "127.0.0.1:$SRC" ]
+}
+
+@test "sshfs to a port where nothing listens: exit 4 with sshfs's words" {
+	need sshfs
+	launch -- sshfs -o directport="$(free_port)" 127.0.0.1:"$SRC" "$MNT"
+	assert_status 4
+	assert_output_has "Connection refused"
+	assert_output_has "fuselaunch: server 'sshfs' exited with status 1 before answering FUSE_INIT"
+	assert_nothing_left
+}
+
+@test "bindfs (libfuse 2: watch): mounted and readable at once" {
+	need bindfs
+	launch -v -- bindfs "$SRC" "$MNT"
+	assert_status 0
+	assert_output_has "links libfuse.so.2: watch"
+	[ "$(cat "$MNT/file")" = "served data" ]
+	[ "$(mount_field source)" = "$SRC" ]
+}
+
+@test "bindfs gets the -o options in watch mode" {
+	need bindfs
+	launch -o ro -- bindfs "$SRC" "$MNT"
+	assert_status 0
+	[[ ",$(mount_field options)," == *",ro,"* ]]
+}
+
+@test "bindfs with a missing source: exit 4 with bindfs's words" {
+	need bindfs
+	launch -- bindfs "$TEST_DIR/absent" "$MNT"
+	assert_status 4
+	assert_output_has "Failed to resolve source directory"
+	assert_nothing_left
+}
+
+@test "bindfs: umount ends server and daemon" {
+	need bindfs
+	launch -- bindfs "$SRC" "$MNT"
+	assert_status 0
+	umount "$MNT"
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch -t fuselaunch.bindfs: watch mode, kernel options to bindfs" {
+	need bindfs
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		"$BUILDDIR/src/mount.fuselaunch" -v "$SRC" "$MNT" -t fuselaunch.bindfs -o ro,x-fuselaunch.mode=auto
+	assert_status 0
+	assert_output_has "links libfuse.so.2: watch"
+	[ "$(cat "$MNT/file")" = "served data" ]
+	[[ ",$(mount_field options)," == *",ro,"* ]]
+	umount "$MNT"
+	assert_nothing_left
+}
+
+@test "fuse-overlayfs (libfuse 3: fd): mounted and readable at once" {
+	need fuse-overlayfs
+	mkdir "$TEST_DIR/upper" "$TEST_DIR/work"
+	launch -v -- fuse-overlayfs -o lowerdir="$SRC",upperdir="$TEST_DIR/upper",workdir="$TEST_DIR/work" "$MNT"
+	assert_status 0
+	assert_output_has "links libfuse3.so.3: fd"
+	[ "$(cat "$MNT/file")" = "served data" ]
+	[ "$(mount_field fstype)" = fuse.fuse-overlayfs ]
+}
+
+@test "fuse-overlayfs with a missing lowerdir: exit 4 with its words" {
+	need fuse-overlayfs
+	mkdir "$TEST_DIR/upper" "$TEST_DIR/work"
+	launch -- fuse-overlayfs -o lowerdir="$TEST_DIR/absent",upperdir="$TEST_DIR/upper",workdir="$TEST_DIR/work" "$MNT"
+	assert_status 4
+	assert_output_has "cannot read lower dirs"
+	assert_nothing_left
+}
+
+@test "libfuse's passthrough example serves a directory" {
+	[ -x "$PASSTHROUGH" ] || skip "libfuse's passthrough example was not built"
+	launch -- "$PASSTHROUGH" -o modules=subdir,subdir="$SRC" "$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/file")" = "served data" ]
+}
+
+@test "watch mode: testfs mounting itself, readable at once" {
+	launch --mode=watch -- "$TESTFS" --record="$RECORD" --record-mountpoint="$MNT" "$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	[ "$(sed -n 's/^init mounted=//p' "$RECORD")" = yes ]
+}
+
+@test "watch mode: a server that never answers INIT times out, its mount detached" {
+	launch --mode=watch -t 0.5 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	assert_nothing_left
+}
+
+@test "watch mode: a server that exits before mounting" {
+	launch --mode=watch -- "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	assert_output_has "exited with status 3 before answering FUSE_INIT"
+	assert_nothing_left
+}
+
+@test "watch mode: a mount that was there before is never touched" {
+	mount -t tmpfs before "$MNT"
+	launch --mode=watch -t 0.5 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	wait_until no_test_process
+	[ "$(mount_field fstype)" = tmpfs ]
+}
+
+@test "watch mode: a server that dies later leaves no dead mount" {
+	launch --mode=watch -- "$TESTFS" "$MNT"
+	assert_status 0
+	run stat "$MNT/crash"
+	wait_until is_not_mounted "$MNT"
+	assert_nothing_left
+}
+
+@test "auto mode: a shell script is launched in watch mode" {
+	printf '#!/bin/sh\nexec "%s" "$@"\n' "$TESTFS" >"$TEST_DIR/wrapper"
+	chmod +x "$TEST_DIR/wrapper"
+	launch -v -- "$TEST_DIR/wrapper" "$MNT"
+	assert_status 0
+	assert_output_has "/bin/sh links no libfuse: watch"
+}
+
+@test "an unknown --mode: exit 1" {
+	launch --mode=guess -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: invalid --mode 'guess': use auto, fd or watch" ]
+}
