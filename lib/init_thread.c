@@ -13,13 +13,20 @@
 #include "init_thread.h"
 #include "kernel_mount.h"
 #include "log.h"
+#include "privileges.h"
 
 /* Synchronous INIT: creating the superblock blocks until the server has
  * answered; a refusal makes it fail with ENOTCONN. */
 static void mount_sync(struct init_thread *t)
 {
+	uint64_t caps = 0;
+
 	log_step("creating the superblock: FUSE_INIT sent, waiting for the server's answer");
+	if (t->lower_caps && privileges_lower_for_mount(&caps) < 0)
+		log_step("cannot lower capabilities for the mount: %s", strerror(errno));
 	t->error = kernel_mount_create(t->fsfd, t->why, sizeof(t->why));
+	if (t->lower_caps)
+		privileges_restore(caps);
 	if (t->error < 0) {
 		t->failed_stage = t->error == -ENOTCONN ? STAGE_INIT : STAGE_MOUNT;
 		return;
@@ -48,13 +55,40 @@ static void probe_mount(struct init_thread *t)
 	t->mount_fd = -1;
 }
 
+/* Synchronous INIT through fusermount3: it creates the superblock, and
+ * answers once the server has answered INIT. */
+static void mount_by_helper(struct init_thread *t)
+{
+	int fd;
+
+	log_step("letting %s mount: FUSE_INIT sent, waiting for the server's answer",
+		 t->helper->path);
+	t->error = fusermount_proceed(t->helper, t->why, sizeof(t->why));
+	if (t->error < 0) {
+		t->failed_stage = t->error == -ENOTCONN ? STAGE_INIT : STAGE_FUSERMOUNT;
+		return;
+	}
+	fd = open(t->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	t->error = fd < 0 ? -errno : kernel_mount_id(fd, &t->mount_id);
+	if (fd >= 0)
+		close(fd);
+	if (t->error < 0) {
+		t->failed_stage = STAGE_MOUNT;
+		snprintf(t->why, sizeof(t->why), "the mount made by %s", t->helper->path);
+		return;
+	}
+	t->attached = true;
+}
+
 static void *run_init(void *arg)
 {
 	struct init_thread *t = arg;
 	uint64_t one = 1;
 
 	t->tid = gettid();
-	if (t->sync_init)
+	if (t->helper)
+		mount_by_helper(t);
+	else if (t->sync_init)
 		mount_sync(t);
 	else
 		probe_mount(t);

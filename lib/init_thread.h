@@ -9,6 +9,7 @@
 #include <sys/types.h>
 #include <stdint.h>
 
+#include "fusermount.h"
 #include "launch_status.h"
 
 struct init_thread {
@@ -18,9 +19,12 @@ struct init_thread {
 	uint64_t mount_attrs;
 	bool sync_init;			/* else: INIT is answered after the mount */
 	int mount_fd;			/* without sync_init: the mount made, to probe */
+	struct fusermount *helper;	/* with sync_init: fusermount3 mounts instead */
+	const char *mountpoint;		/* where the helper mounts */
+	bool lower_caps;		/* while INIT is sent: see privileges.h */
 	/* out, valid once done_fd is readable */
 	int error;			/* 0 or -errno */
-	enum launch_stage failed_stage;	/* STAGE_INIT or STAGE_MOUNT */
+	enum launch_stage failed_stage;	/* STAGE_INIT, STAGE_MOUNT or STAGE_FUSERMOUNT */
 	bool attached;			/* the mount is on the mountpoint */
 	uint64_t mount_id;		/* of the attached mount */
 	char why[240];

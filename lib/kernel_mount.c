@@ -13,6 +13,7 @@
 #include <libmount.h>
 
 #include "kernel_mount.h"
+#include "privileges.h"
 
 /* Linux 6.8: a mount id that is never reused; older headers lack it. */
 #ifndef STATX_MNT_ID_UNIQUE
@@ -110,6 +111,16 @@ static int set_user_params(int fsfd, const char *fs_params, char *why, size_t wh
 	return rc;
 }
 
+int kernel_mount_permitted(void)
+{
+	int fd = fsopen("fuse", FSOPEN_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
 int kernel_mount_open(int *fsfd)
 {
 	*fsfd = fsopen("fuse", FSOPEN_CLOEXEC);
@@ -138,15 +149,52 @@ int kernel_mount_create(int fsfd, char *why, size_t whylen)
 	return rc;
 }
 
+static struct {
+	bool set;
+	uid_t uid;
+	gid_t gid;
+} owner;
+
+void kernel_mount_set_owner(uid_t uid, gid_t gid)
+{
+	owner.set = true;
+	owner.uid = uid;
+	owner.gid = gid;
+}
+
+struct statx_call {
+	int fd;
+	int flags;
+	unsigned int mask;
+	struct statx stx;
+};
+
+static int do_statx(void *arg)
+{
+	struct statx_call *c = arg;
+
+	return statx(c->fd, "", AT_EMPTY_PATH | c->flags, c->mask, &c->stx) < 0 ? -errno : 0;
+}
+
+/* statx of FD itself, as the mounts' owner when they are someone else's. */
+static int statx_as_owner(struct statx_call *c)
+{
+	if (owner.set && (owner.uid != geteuid() || owner.gid != getegid()))
+		return privileges_call_as(owner.uid, owner.gid, do_statx, c);
+	return do_statx(c);
+}
+
 int kernel_mount_id(int fd, uint64_t *mount_id)
 {
-	struct statx stx;
+	struct statx_call c = { .fd = fd, .mask = STATX_MNT_ID_UNIQUE | STATX_MNT_ID };
+	int rc;
 
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE | STATX_MNT_ID, &stx) < 0)
-		return -errno;
-	if (!(stx.stx_mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID)))
+	rc = statx_as_owner(&c);
+	if (rc < 0)
+		return rc;
+	if (!(c.stx.stx_mask & (STATX_MNT_ID_UNIQUE | STATX_MNT_ID)))
 		return -EOPNOTSUPP;
-	*mount_id = stx.stx_mnt_id;
+	*mount_id = c.stx.stx_mnt_id;
 	return 0;
 }
 
@@ -181,11 +229,11 @@ out:
 
 int kernel_mount_probe(int mount_fd)
 {
-	struct statx stx;
+	struct statx_call c = {
+		.fd = mount_fd, .flags = AT_STATX_FORCE_SYNC, .mask = STATX_BASIC_STATS,
+	};
 
-	if (statx(mount_fd, "", AT_EMPTY_PATH | AT_STATX_FORCE_SYNC, STATX_BASIC_STATS, &stx) < 0)
-		return -errno;
-	return 0;
+	return statx_as_owner(&c);
 }
 
 int kernel_mount_detach(const char *mountpoint, uint64_t mount_id)

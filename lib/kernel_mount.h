@@ -17,6 +17,15 @@ struct kernel_mount_params {
 	const char *fs_params;	/* more parameters, as an option string */
 };
 
+/* The mounts made from now on belong to UID and GID (--user): without
+ * allow_other only they may ask them anything, so kernel_mount_id() and
+ * kernel_mount_probe() ask as them. */
+void kernel_mount_set_owner(uid_t uid, gid_t gid);
+
+/* Whether this process may create FUSE mounts itself: 0, or -EPERM for a
+ * user who needs fusermount3. */
+int kernel_mount_permitted(void);
+
 /* fsopen("fuse"): a new fs context in *FSFD. */
 int kernel_mount_open(int *fsfd);
 

@@ -16,11 +16,13 @@
 
 #include "daemon.h"
 #include "fuse_device.h"
+#include "fusermount.h"
 #include "init_thread.h"
 #include "kernel_mount.h"
 #include "launch.h"
 #include "log.h"
 #include "mount_watch.h"
+#include "privileges.h"
 #include "sd_notify.h"
 #include "server_process.h"
 #include "supervisor.h"
@@ -110,6 +112,55 @@ int launch_set_pidfile(struct launch *l, const char *path)
 	return rc;
 }
 
+int launch_set_user(struct launch *l, const char *user)
+{
+	server_identity_free(&l->identity);
+	return server_identity_set_user(&l->identity, user);
+}
+
+int launch_choose_mounter(struct launch *l)
+{
+	bool unprivileged = server_identity_unprivileged(&l->identity);
+	int rc;
+
+	rc = kernel_mount_permitted();
+	if (rc == 0 || rc != -EPERM) {
+		/* Anything but EPERM is for the launch to report, as root's. */
+		if (l->identity.drop_privileges && l->mode == SERVER_MODE_WATCH) {
+			log_error("--drop-privileges needs --mode=fd: a server that mounts by itself needs its privileges");
+			return -EINVAL;
+		}
+		if (l->identity.switch_user) {
+			l->user_id = l->identity.uid;
+			l->group_id = l->identity.gid;
+			kernel_mount_set_owner(l->user_id, l->group_id);
+		}
+		return 0;
+	}
+	if (unprivileged) {
+		log_error("--user and --drop-privileges need root");
+		return -EINVAL;
+	}
+	rc = fusermount_find(&l->fusermount);
+	if (rc < 0) {
+		log_error("not permitted to mount, and no %s to mount as user %u (install fuse3)",
+			  FUSERMOUNT_PROGRAM, (unsigned int)getuid());
+		return rc;
+	}
+	log_step("not root: mounting through %s", l->fusermount);
+	return 0;
+}
+
+int launch_check_server_access(struct launch *l)
+{
+	int rc = server_identity_can_execute(&l->identity, l->server.path);
+
+	if (rc < 0)
+		log_error("user '%s' cannot execute server '%s': %s", l->identity.name,
+			  l->server.path, strerror(-rc));
+	return rc;
+}
+
 void launch_choose_mode(struct launch *l)
 {
 	char why[PATH_MAX + 64];
@@ -145,6 +196,8 @@ void launch_free(struct launch *l)
 		close(l->log_fd);
 	free(l->pidfile);
 	free(l->watch_options);
+	free(l->fusermount);
+	server_identity_free(&l->identity);
 	server_command_free(&l->server);
 	mount_options_free(&l->options);
 }
@@ -160,6 +213,7 @@ struct daemon_state {
 	bool mounted;
 	pid_t pidfile_pid;	/* what the pidfile says now */
 	struct mount_watch watch;	/* --mode=watch: for the server's own mount */
+	struct fusermount helper;	/* not root: fusermount3, while it mounts */
 	unsigned int connection;	/* fusectl number of the watched mount, or 0 */
 };
 
@@ -223,10 +277,15 @@ static int open_fs_context(struct daemon_state *d)
 static int mount_before_server(struct daemon_state *d)
 {
 	char why[sizeof(d->status.detail)] = "";
+	uint64_t caps = 0;
 	int rc;
 
 	log_step("creating and attaching the mount (FUSE_INIT queued)");
+	if (d->init.lower_caps && privileges_lower_for_mount(&caps) < 0)
+		log_step("cannot lower capabilities for the mount: %s", strerror(errno));
 	rc = kernel_mount_create(d->fsfd, why, sizeof(why));
+	if (d->init.lower_caps)
+		privileges_restore(caps);
 	if (rc == 0)
 		rc = kernel_mount_attach(d->fsfd, d->launch->options.mount_attrs,
 					 d->launch->mountpoint_fd, &d->init.mount_id,
@@ -264,7 +323,9 @@ static int start_server(struct daemon_state *d)
 	}
 	stdio.out = out[1];
 	stdio.err = err[1];
-	rc = server_spawn(l->server.path, argv, d->device_fd, &stdio, &d->sup.server_pid);
+	rc = server_spawn(l->server.path, argv, d->device_fd, &stdio,
+			  server_identity_unprivileged(&l->identity) ? &l->identity : NULL,
+			  &d->sup.server_pid);
 	if (rc < 0) {
 		fail(d, STAGE_SERVER_START, rc, NULL);
 		goto out;
@@ -300,14 +361,29 @@ static void cancel_init(struct daemon_state *d)
 {
 	unsigned int connection;
 
+	int rc = -ENOENT;
+
 	if (!d->init.running)
 		return;
+	if (d->sup.helper_pid > 0) {
+		/* fusermount3 holds the device while it mounts: only its end
+		 * ends the mount (DESIGN.md). */
+		kill(d->sup.helper_pid, SIGKILL);
+		log_step("killed %s (pid %d)", d->helper.path, (int)d->sup.helper_pid);
+		rc = 0;
+	}
 	connection = d->connection;
-	if (connection || fuse_device_connection(d->device_fd, &connection) == 0) {
-		int rc = fuse_connection_abort(connection);
-
+	if (rc < 0 && (connection || fuse_device_connection(d->device_fd, &connection) == 0)) {
+		rc = fuse_connection_abort(connection);
 		log_step("aborting FUSE connection %u: %s", connection,
 			 rc < 0 ? strerror(-rc) : "done");
+	}
+	if (rc < 0 && d->device_fd >= 0) {
+		/* Not ours to abort (a user's): without our reference the
+		 * connection ends with the server, which is stopped next. */
+		close(d->device_fd);
+		d->device_fd = -1;
+		return;
 	}
 	if (init_thread_join(&d->init, ABORT_WAIT_MS) < 0) {
 		log_step("the init thread is still blocked; the daemon's exit will end it");
@@ -318,13 +394,38 @@ static void cancel_init(struct daemon_state *d)
 	d->mounted = d->init.attached;
 }
 
+/* A user's mount: fusermount3 takes only a path, so check just before
+ * that the mount there is still ours. */
+static int unmount_by_helper(struct daemon_state *d)
+{
+	const char *mountpoint = d->launch->server.mountpoint;
+	char why[sizeof(d->status.detail)] = "";
+	uint64_t current;
+	int fd, rc;
+
+	fd = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = kernel_mount_id(fd, &current);
+	close(fd);
+	if (rc < 0)
+		return rc;
+	if (current != d->init.mount_id)
+		return -ESTALE;
+	rc = fusermount_unmount(d->launch->fusermount, mountpoint, why, sizeof(why));
+	if (rc < 0)
+		log_error("%s", why);
+	return rc;
+}
+
 static void unmount_ours(struct daemon_state *d)
 {
 	int rc;
 
 	if (!d->mounted)
 		return;
-	rc = kernel_mount_detach(d->launch->server.mountpoint, d->init.mount_id);
+	rc = d->launch->fusermount ? unmount_by_helper(d) :
+		kernel_mount_detach(d->launch->server.mountpoint, d->init.mount_id);
 	log_step("detaching the mount on %s: %s", d->launch->server.mountpoint,
 		 rc == -ESTALE ? "no longer there" : rc < 0 ? strerror(-rc) : "done");
 	if (rc == 0 && d->launch->in_utab)
@@ -340,13 +441,17 @@ static void unmount_ours(struct daemon_state *d)
 static bool init_pending(struct daemon_state *d)
 {
 	unsigned int connection, waiting;
+	int rc;
 
 	if (!init_thread_asleep(&d->init))
 		return false;
 	if (fuse_device_connection(d->device_fd, &connection) < 0)
 		return true;
-	if (fuse_connection_waiting(connection, &waiting) < 0)
-		return false;
+	rc = fuse_connection_waiting(connection, &waiting);
+	/* A user cannot read fusectl: the answer would have woken the
+	 * thread, and nothing can answer now. */
+	if (rc < 0)
+		return rc != -ENOENT;
 	return waiting > 0;
 }
 
@@ -570,16 +675,105 @@ static int supervise_mounted(struct daemon_state *d)
 	}
 }
 
+/* The mount fusermount3 made on the mountpoint, with INIT queued, becomes
+ * the one to probe and, on failure, to unmount. */
+static int take_helper_mount(struct daemon_state *d)
+{
+	int fd, rc;
+
+	fd = open(d->launch->server.mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = kernel_mount_id(fd, &d->init.mount_id);
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	d->init.mount_fd = fd;
+	d->init.attached = d->mounted = true;
+	return 0;
+}
+
+/* Not root: fusermount3 opens the device and mounts.  Its synchronous
+ * protocol first, so that INIT is synchronous for users too; an older
+ * fusermount3 hands over no device for it, and mounts in the classic
+ * order instead (INIT queued, answered after the server starts). */
+static int mount_by_helper(struct daemon_state *d)
+{
+	struct launch *l = d->launch;
+	char why[sizeof(d->status.detail)] = "";
+	char *options;
+	int rc = -EPROTONOSUPPORT;
+
+	d->helper.path = l->fusermount;
+	d->helper.timeout_ms = l->timeout_ms;
+	options = fusermount_options(l->options.vfs, l->options.fs_params,
+				     l->options.fsname ? l->options.fsname :
+				     l->server.source ? l->server.source : l->server.name,
+				     l->options.subtype ? l->options.subtype : l->server.name);
+	if (!options) {
+		fail(d, STAGE_INTERNAL, ENOMEM, "fusermount3 options");
+		return -ENOMEM;
+	}
+	if (l->sync_init != SYNC_INIT_NEVER)
+		rc = fusermount_mount(&d->helper, l->server.mountpoint, options, true,
+				      &d->device_fd, why, sizeof(why));
+	if (rc == 0) {
+		d->sup.helper_pid = d->helper.pid;
+		rc = fuse_device_enable_sync_init(d->device_fd);
+		if (rc == -ENOTTY) {
+			/* Told nothing, the helper exits without mounting. */
+			fusermount_close(&d->helper);
+			close(d->device_fd);
+			d->device_fd = -1;
+			rc = -EPROTONOSUPPORT;
+		}
+	}
+	if (rc == -EPROTONOSUPPORT && l->sync_init == SYNC_INIT_ALWAYS) {
+		fail(d, STAGE_SYNC_INIT, ENOTTY, NULL);
+		rc = -ENOTTY;
+		goto out;
+	}
+	if (rc == -EPROTONOSUPPORT) {
+		*why = '\0';
+		rc = fusermount_mount(&d->helper, l->server.mountpoint, options, false,
+				      &d->device_fd, why, sizeof(why));
+		if (rc == 0)
+			rc = take_helper_mount(d);
+		if (rc == 0)
+			log_step("%s mounted %s (FUSE_INIT queued)", d->helper.path,
+				 l->server.mountpoint);
+	} else if (rc == 0) {
+		d->init.sync_init = true;
+		d->init.helper = &d->helper;
+		d->init.mountpoint = l->server.mountpoint;
+	}
+	if (rc == -EPERM)
+		fail(d, STAGE_FUSERMOUNT, 0, why);
+	else if (rc == -ETIMEDOUT)
+		fail(d, STAGE_TIMEOUT, ETIMEDOUT, NULL);
+	else if (rc < 0)
+		fail(d, STAGE_INTERNAL, rc, *why ? why : "the mount made by fusermount3");
+out:
+	free(options);
+	return rc;
+}
+
 /* Through /dev/fuse: the server gets /dev/fd/N; the init thread carries
  * the mount through INIT, or (classic order) probes the mount made first. */
 static int start_with_device(struct daemon_state *d)
 {
 	int rc;
 
-	if (open_fs_context(d) < 0 ||
-	    (!d->init.sync_init && mount_before_server(d) < 0) ||
-	    start_server(d) < 0)
+	d->init.lower_caps = server_identity_unprivileged(&d->launch->identity);
+	if (d->launch->fusermount) {
+		if (mount_by_helper(d) < 0 || start_server(d) < 0)
+			return -1;
+	} else if (open_fs_context(d) < 0 ||
+		   (!d->init.sync_init && mount_before_server(d) < 0) ||
+		   start_server(d) < 0) {
 		return -1;
+	}
 	d->init.fsfd = d->fsfd;
 	d->init.target_fd = d->launch->mountpoint_fd;
 	d->init.mount_attrs = d->launch->options.mount_attrs;
@@ -637,6 +831,7 @@ static int launch_until_outcome(struct daemon_state *d, int parent_fd)
 		close(d->device_fd);
 	d->fsfd = d->device_fd = -1;
 	mount_watch_stop(&d->watch);
+	fusermount_close(&d->helper);
 	log_step("mounted on %s", d->launch->server.mountpoint);
 	supervisor_drain_output(&d->sup);
 	update_pidfile(d);
@@ -647,6 +842,7 @@ static int launch_until_outcome(struct daemon_state *d, int parent_fd)
 failed:
 	/* Aborting first lets a server blocked on the device exit by itself. */
 	cancel_init(d);
+	fusermount_close(&d->helper);
 	supervisor_stop_server(&d->sup, STOP_GRACE_MS);
 	/* A server that mounted by itself may have done so at the last moment. */
 	if (watching(d))
@@ -664,6 +860,7 @@ static void daemon_state_init(struct daemon_state *d, struct launch *l)
 	d->sup.signal_fd = -1;
 	d->init.mount_fd = -1;
 	d->watch.fd = -1;
+	d->helper.socket_fd = d->helper.stderr_fd = -1;
 }
 
 static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int parent_fd)

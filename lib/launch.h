@@ -8,6 +8,7 @@
 
 #include "launch_status.h"
 #include "mount_options.h"
+#include "privileges.h"
 #include "server_command.h"
 #include "server_mode.h"
 
@@ -30,6 +31,8 @@ struct launch {
 	char *pidfile;			/* the serving process's pid goes here */
 	int log_fd;			/* the server's output after success; -1: syslog */
 	bool in_utab;			/* drop its utab entry when detaching the mount */
+	struct server_identity identity;/* --user, --drop-privileges */
+	char *fusermount;		/* not root: fusermount3 mounts and unmounts */
 	int mountpoint_fd;		/* O_PATH, pins the mountpoint */
 	mode_t root_mode;
 	uid_t user_id;
@@ -44,6 +47,18 @@ int launch_set_timeout(struct launch *l, const char *seconds);
 int launch_set_sync_init(struct launch *l, const char *mode);
 int launch_open_log(struct launch *l, const char *path);
 int launch_set_pidfile(struct launch *l, const char *path);
+
+/* --user USER: the server runs as USER, and the mount is theirs. */
+int launch_set_user(struct launch *l, const char *user);
+
+/* Who mounts: this process when it may, else fusermount3 (a user who is
+ * not root); and whether --user and --drop-privileges can be had.  Prints
+ * why not: -EINVAL for a combination that cannot be, -ENOENT when
+ * fusermount3 is needed but missing.  Call after launch_choose_mode(). */
+int launch_choose_mounter(struct launch *l);
+
+/* Whether the server's user may execute it.  Prints why not. */
+int launch_check_server_access(struct launch *l);
 
 /* Settle --mode=auto by the server's executable (resolved already). */
 void launch_choose_mode(struct launch *l);

@@ -110,6 +110,9 @@ void launch_status_describe(const struct launch_status *s, const char *server,
 		snprintf(message, len, "launch of '%s' cancelled by signal %u (%s)", server,
 			 s->signal, strsignal((int)s->signal));
 		break;
+	case STAGE_FUSERMOUNT:
+		snprintf(message, len, "fusermount3 refused the mount on %s: %s", mountpoint, why);
+		break;
 	case STAGE_INTERNAL:
 	default:
 		snprintf(message, len, "internal error: %s", why);
@@ -131,6 +134,7 @@ int launch_status_exit_code(const struct launch_status *s)
 		return FL_EX_INIT_REFUSED;
 	case STAGE_FS_PARAM:
 	case STAGE_MOUNT:
+	case STAGE_FUSERMOUNT:
 		return FL_EX_MOUNT_FAILED;
 	case STAGE_TIMEOUT:
 		return FL_EX_TIMEOUT;

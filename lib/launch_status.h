@@ -18,6 +18,7 @@ enum launch_stage {
 	STAGE_TIMEOUT,		/* no answer to INIT in time */
 	STAGE_CANCELLED,	/* a signal cancelled the launch */
 	STAGE_INTERNAL,		/* anything else in the daemon */
+	STAGE_FUSERMOUNT,	/* fusermount3 refused to mount */
 };
 
 struct launch_status {

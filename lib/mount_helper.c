@@ -177,15 +177,47 @@ static int build_argv(struct mount_helper *h, struct launch *l)
 	return server_command_use_mountpoint(&l->server, 2);
 }
 
+/* setuid=USER and drop_privileges, named as mount.fuse3 names them, are
+ * the launcher's: taken out before the rest is sorted. */
+static int take_privilege_options(struct mount_helper *h, struct launch *l)
+{
+	char *value = NULL, *user;
+	size_t valuesz = 0;
+	int rc;
+
+	if (!h->options)
+		return 0;
+	if (mnt_optstr_get_option(h->options, "drop_privileges", NULL, NULL) == 0) {
+		l->identity.drop_privileges = true;
+		mnt_optstr_remove_option(&h->options, "drop_privileges");
+	}
+	if (mnt_optstr_get_option(h->options, "setuid", &value, &valuesz) != 0)
+		return 0;
+	if (!value || !valuesz) {
+		log_error("mount option 'setuid' needs a user");
+		return -EINVAL;
+	}
+	user = strndup(value, valuesz);
+	if (!user)
+		return -ENOMEM;
+	rc = launch_set_user(l, user) < 0 ? -EINVAL : 0;
+	free(user);
+	if (rc == 0)
+		mnt_optstr_remove_option(&h->options, "setuid");
+	return rc;
+}
+
 int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 {
 	char *launcher = NULL;
 	int rc;
 
 	rc = split_type(h);
+	if (rc == 0)
+		rc = take_privilege_options(h, l);
 	if (rc < 0)
 		goto out;
-	if (h->options) {
+	if (h->options && *h->options) {
 		rc = mount_options_parse(h->options, &l->options, MOUNT_OPTIONS_FOR_SERVER);
 		if (rc < 0)
 			goto out;
@@ -206,6 +238,10 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 	rc = build_argv(h, l);
 	if (rc == 0)
 		rc = launch_prepare(l);
+	if (rc == 0)
+		rc = launch_choose_mounter(l);
+	if (rc == 0)
+		rc = launch_check_server_access(l);
 out:
 	free(launcher);
 	return rc;

@@ -244,6 +244,8 @@ int mount_options_parse(const char *optstr, struct mount_options *opts, unsigned
 		goto out;
 	}
 	rc = vfs ? parse_vfs_options(vfs, opts) : 0;
+	if (rc == 0 && vfs && mnt_optstr_append_option(&opts->vfs, vfs, NULL))
+		rc = -ENOMEM;
 	if (rc < 0)
 		goto out;
 	p = fs;
@@ -263,6 +265,7 @@ out:
 void mount_options_free(struct mount_options *opts)
 {
 	free(opts->fs_params);
+	free(opts->vfs);
 	free(opts->fsname);
 	free(opts->subtype);
 	free(opts->userspace);

@@ -8,6 +8,7 @@
 struct mount_options {
 	char *fs_params;	/* fuse fs-context parameters and superblock flags, an option string */
 	uint64_t mount_attrs;	/* MOUNT_ATTR_* for fsmount() */
+	char *vfs;		/* the VFS options as given, for fusermount3 to apply */
 	char *fsname;		/* fsname=, the mount's source; NULL: the default */
 	char *subtype;		/* subtype=; NULL: the default */
 	char *userspace;	/* fstab-only words (_netdev, x-*, ...): not for the kernel */

@@ -11,13 +11,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "privileges.h"
 #include "server_process.h"
 
 /* In the child between fork and exec: async-signal-safe calls only. */
 static void __attribute__((noreturn))
 exec_server(const char *path, char *const argv[], int device_fd,
-	    const struct server_stdio *stdio, int error_fd)
+	    const struct server_stdio *stdio, const struct server_identity *identity,
+	    int error_fd)
 {
+	extern char **environ;
+
 	sigset_t none;
 	int sig, err;
 
@@ -36,7 +40,9 @@ exec_server(const char *path, char *const argv[], int device_fd,
 		goto fail;
 	if (device_fd >= 0 && fcntl(device_fd, F_SETFD, 0) < 0)
 		goto fail;
-	execv(path, argv);
+	if (identity && server_identity_apply(identity) < 0)
+		goto fail;
+	execve(path, argv, identity && identity->environment ? identity->environment : environ);
 fail:
 	err = errno;
 	if (write(error_fd, &err, sizeof(err)) < 0)
@@ -45,7 +51,8 @@ fail:
 }
 
 int server_spawn(const char *path, char *const argv[], int device_fd,
-		 const struct server_stdio *stdio, pid_t *pid)
+		 const struct server_stdio *stdio, const struct server_identity *identity,
+		 pid_t *pid)
 {
 	int error_pipe[2], err, rc;
 	ssize_t n;
@@ -61,7 +68,7 @@ int server_spawn(const char *path, char *const argv[], int device_fd,
 		return rc;
 	}
 	if (child == 0)
-		exec_server(path, argv, device_fd, stdio, error_pipe[1]);
+		exec_server(path, argv, device_fd, stdio, identity, error_pipe[1]);
 	close(error_pipe[1]);
 	do
 		n = read(error_pipe[0], &err, sizeof(err));
@@ -147,4 +154,26 @@ pid_t server_first_child(void)
 
 	for_each_child(keep_oldest, &oldest);
 	return oldest;
+}
+
+struct child_count {
+	pid_t except;
+	int count;
+};
+
+static void count_other(pid_t child, void *arg)
+{
+	struct child_count *c = arg;
+
+	if (child != c->except)
+		c->count++;
+}
+
+int server_count_children_except(pid_t except)
+{
+	struct child_count c = { except, 0 };
+	int rc;
+
+	rc = for_each_child(count_other, &c);
+	return rc < 0 ? rc : c.count;
 }

@@ -5,17 +5,23 @@
 
 #include <sys/types.h>
 
+struct server_identity;
+
 struct server_stdio {
 	int in;		/* becomes the server's fd 0 */
 	int out;	/* fd 1 */
 	int err;	/* fd 2 */
 };
 
-/* fork and exec PATH with ARGV; the device fd (if >= 0) is its only
- * descriptor besides STDIO.  Returns 0 once exec succeeded, or the -errno
- * of exec. */
+/* fork and exec PATH with ARGV as IDENTITY (NULL: as we are); the device
+ * fd (if >= 0) is its only descriptor besides STDIO.  Returns 0 once exec
+ * succeeded, or the -errno of becoming IDENTITY or of exec. */
 int server_spawn(const char *path, char *const argv[], int device_fd,
-		 const struct server_stdio *stdio, pid_t *pid);
+		 const struct server_stdio *stdio, const struct server_identity *identity,
+		 pid_t *pid);
+
+/* How many children this process has other than EXCEPT. */
+int server_count_children_except(pid_t except);
 
 /* Send SIG to every child of this process.  Returns how many there were. */
 int server_signal_children(int sig);

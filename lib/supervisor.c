@@ -36,6 +36,7 @@ int supervisor_init(struct supervisor *s)
 	s->deadline_ms = 0;
 	s->server_reaped = false;
 	s->children_changed = false;
+	s->helper_pid = 0;
 	sigemptyset(&mask);
 	for (i = 0; i < sizeof(watched_signals) / sizeof(watched_signals[0]); i++)
 		sigaddset(&mask, watched_signals[i]);
@@ -71,9 +72,10 @@ int supervisor_server_status(const struct supervisor *s)
 	return s->last_status;
 }
 
-/* Reap what has ended.  Returns true when no child is left at all: the
- * subreaper inherits orphans before their parent's SIGCHLD, so an empty
- * list really means every server process is gone.  *REAPED counts. */
+/* Reap what has ended.  Returns true when no child is left but the
+ * helper: the subreaper inherits orphans before their parent's SIGCHLD, so
+ * an empty list really means every server process is gone.  *REAPED
+ * counts server processes. */
 static bool reap_children(struct supervisor *s, int *reaped)
 {
 	int status;
@@ -81,6 +83,10 @@ static bool reap_children(struct supervisor *s, int *reaped)
 
 	for (;;) {
 		pid = waitpid(-1, &status, WNOHANG);
+		if (pid > 0 && pid == s->helper_pid) {
+			s->helper_pid = 0;
+			continue;
+		}
 		if (pid > 0) {
 			(*reaped)++;
 			s->last_status = status;
@@ -90,7 +96,9 @@ static bool reap_children(struct supervisor *s, int *reaped)
 			}
 			continue;
 		}
-		return pid < 0 && errno == ECHILD;
+		if (pid < 0)
+			return errno == ECHILD;
+		return s->helper_pid > 0 && server_count_children_except(s->helper_pid) == 0;
 	}
 }
 

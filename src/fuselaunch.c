@@ -27,6 +27,8 @@ enum {
 	OPT_LOG,
 	OPT_NO_AUTO_UNMOUNT,
 	OPT_MODE,
+	OPT_USER,
+	OPT_DROP_PRIVILEGES,
 };
 
 struct cli {
@@ -37,6 +39,8 @@ struct cli {
 	const char *mode;
 	const char *pidfile;
 	const char *log;
+	const char *user;
+	bool drop_privileges;
 	bool foreground;
 	bool no_auto_unmount;
 	bool verbose;
@@ -77,6 +81,10 @@ static void __attribute__((noreturn)) usage(void)
 	       "     --log FILE         append the server's output to FILE once mounted\n"
 	       "                          (default: syslog)\n"
 	       "     --no-auto-unmount  leave the mount in place when the server dies\n"
+	       "     --user USER        run the server as USER, with USER's groups and no\n"
+	       "                          capabilities (root only); the mount is theirs\n"
+	       "     --drop-privileges  run the server as root without capabilities and with\n"
+	       "                          no_new_privs (root only)\n"
 	       " -v, --verbose          print each step with its time\n"
 	       "\n"
 	       " -h, --help             display this help\n"
@@ -89,7 +97,7 @@ static void __attribute__((noreturn)) usage(void)
 	       " %6$d  the server was not found or is not executable\n"
 	       " %7$d  the server exited or was killed before answering FUSE_INIT\n"
 	       " %8$d  the server answered FUSE_INIT with an error\n"
-	       " %9$d  the kernel refused the mount\n"
+	       " %9$d  the kernel (or, for users, fusermount3) refused the mount\n"
 	       " %10$d  the server did not answer FUSE_INIT within the timeout\n"
 	       " %11$d  cancelled by a signal\n"
 	       "\n"
@@ -126,6 +134,8 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "sync-init", required_argument, NULL, OPT_SYNC_INIT },
 		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "drop-privileges", no_argument, NULL, OPT_DROP_PRIVILEGES },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -163,6 +173,12 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_MODE:
 			cli->mode = optarg;
+			break;
+		case OPT_USER:
+			cli->user = optarg;
+			break;
+		case OPT_DROP_PRIVILEGES:
+			cli->drop_privileges = true;
 			break;
 		case 'v':
 			cli->verbose = true;
@@ -227,7 +243,15 @@ static int build_launch(struct cli *cli, struct launch *l)
 	}
 	if (cli->log && launch_open_log(l, cli->log) < 0)
 		return FL_EX_USAGE;
-	return launch_prepare(l) < 0 ? FL_EX_USAGE : FL_EX_OK;
+	if (cli->user && launch_set_user(l, cli->user) < 0)
+		return FL_EX_USAGE;
+	l->identity.drop_privileges = cli->drop_privileges;
+	if (launch_prepare(l) < 0)
+		return FL_EX_USAGE;
+	rc = launch_choose_mounter(l);
+	if (rc < 0)
+		return rc == -EINVAL ? FL_EX_USAGE : FL_EX_SYSTEM;
+	return launch_check_server_access(l) < 0 ? FL_EX_SERVER_NOT_FOUND : FL_EX_OK;
 }
 
 static int report_outcome(const struct launch *l, const struct launch_status *status)

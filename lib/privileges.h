@@ -1,0 +1,52 @@
+/* Who the server runs as when root launches it (--user, --drop-privileges),
+ * and what the mounting thread may offer it: the kernel offers some INIT
+ * features by the capabilities of the task that creates the superblock
+ * (DESIGN.md), so for an unprivileged server that task keeps only what
+ * mounting needs. */
+#ifndef FUSELAUNCH_PRIVILEGES_H
+#define FUSELAUNCH_PRIVILEGES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct server_identity {
+	bool switch_user;	/* --user: run as NAME */
+	bool drop_privileges;	/* --drop-privileges: uid 0, no capabilities */
+	char *name;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;		/* supplementary groups, as initgroups() sets them */
+	int ngroups;
+	char **environment;	/* ours with HOME, USER and LOGNAME of NAME */
+};
+
+/* Look USER (a name or a number) up in the password database.  Prints
+ * one line naming it and returns -errno on failure. */
+int server_identity_set_user(struct server_identity *id, const char *user);
+void server_identity_free(struct server_identity *id);
+
+/* Whether the server runs with less than the launcher's privileges. */
+bool server_identity_unprivileged(const struct server_identity *id);
+
+/* In the server's process between fork and exec: become the identity.
+ * Async-signal-safe.  Returns 0 or -errno. */
+int server_identity_apply(const struct server_identity *id);
+
+/* Whether the identity may execute PATH (asked in a child that becomes
+ * it).  Returns 0 or -errno. */
+int server_identity_can_execute(const struct server_identity *id, const char *path);
+
+/* Call FN(ARG) in a thread of its own running as UID and GID, and return
+ * what it returns.  Credentials are per thread for the kernel: this is how
+ * root asks a FUSE mount that only its owner may use (without allow_other
+ * the kernel refuses everyone else, root included). */
+int privileges_call_as(uid_t uid, gid_t gid, int (*fn)(void *), void *arg);
+
+/* Lower the calling thread's effective capabilities to CAP_SYS_ADMIN, the
+ * one that creating and attaching a mount needs; *SAVED keeps the rest
+ * for privileges_restore().  Capabilities are per thread. */
+int privileges_lower_for_mount(uint64_t *saved);
+void privileges_restore(uint64_t saved);
+
+#endif

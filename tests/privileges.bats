@@ -1,0 +1,238 @@
+#!/usr/bin/env bats
+# Users who are not root (through fusermount3, both protocols), and root
+# launching a server as someone else (--user, --drop-privileges).
+
+load helpers
+
+# For this suite only (the run has a private mount namespace): a test user
+# and group in bind-mounted copies of /etc/passwd and /etc/group, and a
+# /dev/fuse that users may open, as on most distributions (here it is
+# 0600).  fusermount3 reads the same files, so it sees the same user.
+setup_file() {
+	PRIV_DIR=$(mktemp -d /tmp/fuselaunch-priv.XXXXXX)
+	chmod 755 "$PRIV_DIR"
+	TEST_USER=fltest
+	TEST_UID=4242
+	cp /etc/passwd "$PRIV_DIR/passwd"
+	cp /etc/group "$PRIV_DIR/group"
+	echo "$TEST_USER:x:$TEST_UID:$TEST_UID:fuselaunch test:$PRIV_DIR/home:/bin/sh" >>"$PRIV_DIR/passwd"
+	echo "$TEST_USER:x:$TEST_UID:" >>"$PRIV_DIR/group"
+	echo "flextra:x:4243:$TEST_USER" >>"$PRIV_DIR/group"
+	mount --bind "$PRIV_DIR/passwd" /etc/passwd
+	mount --bind "$PRIV_DIR/group" /etc/group
+	mknod -m 666 "$PRIV_DIR/fuse" c 10 229
+	mount --bind "$PRIV_DIR/fuse" /dev/fuse
+	mkdir -m 755 "$PRIV_DIR/home" "$PRIV_DIR/sync-helper"
+	chown "$TEST_USER:" "$PRIV_DIR/home"
+	# A fusermount3 with --sync-init, setuid root as the real one is.
+	install -o root -m 4755 "$BUILDDIR/tests/fusermount-sync" "$PRIV_DIR/sync-helper/fusermount3"
+	export PRIV_DIR TEST_USER TEST_UID
+}
+
+teardown_file() {
+	umount /etc/passwd /etc/group /dev/fuse
+	rm -rf "$PRIV_DIR"
+}
+
+setup() {
+	TEST_DIR=$(mktemp -d /tmp/fuselaunch-test.XXXXXX)
+	chmod 755 "$TEST_DIR"
+	MNT=$TEST_DIR/mnt
+	RECORD=$TEST_DIR/record
+	mkdir "$MNT"
+	chown "$TEST_USER:" "$MNT"
+	install -m 666 /dev/null "$RECORD"
+	export LIBMOUNT_UTAB=$TEST_DIR/utab LIBMOUNT_FSTAB=$TEST_DIR/fstab
+	touch "$LIBMOUNT_FSTAB"
+}
+
+# As the test user, tagged and bounded like launch().
+as_user() {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups -- "$@"
+}
+
+user_launch() {
+	run as_user env PATH="${USER_PATH:-/usr/bin:/bin}" "$FUSELAUNCH" "$@"
+}
+
+status_field() {
+	sed -n "s/^$2:[[:space:]]*//p" "/proc/$1/status"
+}
+
+assert_no_capabilities() {
+	local set
+	for set in CapInh CapPrm CapEff CapAmb; do
+		[ "$(status_field "$1" "$set")" = 0000000000000000 ] ||
+			{ echo "$set of $1 is $(status_field "$1" "$set")"; return 1; }
+	done
+}
+
+@test "a user mounts through fusermount3 (classic protocol): readable, theirs" {
+	user_launch -v -- "$TESTFS" --record="$RECORD" --record-mountpoint="$MNT" "$MNT"
+	assert_status 0
+	assert_output_has "unrecognized option '--sync-init'"
+	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
+	[ "$(mount_field fstype)" = fuse.testfs ]
+	[[ ",$(mount_field super)," == *",user_id=$TEST_UID,"* ]]
+	# Classic order: the mount was there before INIT was answered.
+	[ "$(sed -n 's/^init mounted=//p' "$RECORD")" = yes ]
+}
+
+@test "a user's server that fails before INIT: exit 4, nothing mounted" {
+	user_launch -- "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	assert_output_has "server 'testfs' exited with status 3 before answering FUSE_INIT"
+	assert_nothing_left
+}
+
+@test "a user's server that never answers: timeout, nothing mounted" {
+	user_launch -t 0.5 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	assert_nothing_left
+}
+
+@test "allow_other without user_allow_other: fusermount3's own words, exit 6" {
+	user_launch -o allow_other -- "$TESTFS" "$MNT"
+	assert_status 6
+	[ "$output" = "fuselaunch: fusermount3 refused the mount on $MNT: fusermount3: option allow_other only allowed if 'user_allow_other' is set in /etc/fuse.conf" ]
+	assert_nothing_left
+}
+
+@test "a user's server that dies later: unmounted through fusermount3" {
+	user_launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	run as_user stat "$MNT/crash"
+	wait_until is_not_mounted "$MNT"
+	assert_nothing_left
+}
+
+@test "umount of a user's mount ends the launch" {
+	user_launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	as_user fusermount3 -u "$MNT"
+	assert_nothing_left
+}
+
+@test "a fusermount3 with --sync-init: INIT answered before the mount is visible" {
+	USER_PATH=$PRIV_DIR/sync-helper:/usr/bin:/bin \
+		user_launch -v -- "$TESTFS" --record="$RECORD" --record-mountpoint="$MNT" "$MNT"
+	assert_status 0
+	assert_output_has "letting $PRIV_DIR/sync-helper/fusermount3 mount"
+	[ "$(sed -n 's/^init mounted=//p' "$RECORD")" = no ]
+	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
+	[[ ",$(mount_field super)," == *",user_id=$TEST_UID,"* ]]
+}
+
+@test "--sync-init fusermount3: a server that exits before INIT, exit 4 at once" {
+	USER_PATH=$PRIV_DIR/sync-helper:/usr/bin:/bin \
+		user_launch -t 15 -- "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	assert_output_has "exited with status 3 before answering FUSE_INIT"
+	assert_nothing_left
+}
+
+@test "--sync-init fusermount3: its refusal after 'proceed' reaches the user" {
+	USER_PATH=$PRIV_DIR/sync-helper:/usr/bin:/bin \
+		user_launch -o allow_other -- "$TESTFS" "$MNT"
+	assert_status 6
+	assert_output_has "fusermount3: option allow_other only allowed if 'user_allow_other' is set in /etc/fuse.conf"
+	assert_nothing_left
+}
+
+@test "--user and --drop-privileges are refused to users" {
+	user_launch --user root -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: --user and --drop-privileges need root" ]
+}
+
+@test "--user: the server runs with the user's ids, groups, home and no capabilities" {
+	launch --user "$TEST_USER" --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT"
+	assert_status 0
+	pid=$(cat "$TEST_DIR/pid")
+	[ "$(status_field "$pid" Uid)" = "$TEST_UID	$TEST_UID	$TEST_UID	$TEST_UID" ]
+	[ "$(status_field "$pid" Gid)" = "$TEST_UID	$TEST_UID	$TEST_UID	$TEST_UID" ]
+	[ "$(status_field "$pid" Groups | xargs)" = "$TEST_UID 4243" ]
+	assert_no_capabilities "$pid"
+	tr '\0' '\n' <"/proc/$pid/environ" | grep -qx "HOME=$PRIV_DIR/home"
+	tr '\0' '\n' <"/proc/$pid/environ" | grep -qx "USER=$TEST_USER"
+	[[ ",$(mount_field super)," == *",user_id=$TEST_UID,group_id=$TEST_UID,"* ]]
+	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "--user in the classic order: the launcher asks the user's mount as the user" {
+	launch --user "$TEST_USER" --sync-init=never -- "$TESTFS" "$MNT"
+	assert_status 0
+	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
+	umount "$MNT"
+	assert_nothing_left
+}
+
+# A thread of process $1 whose effective capabilities are CAP_SYS_ADMIN alone.
+has_thread_with_only_sys_admin() {
+	grep -qsx "CapEff:[[:space:]]*0000000000200000" /proc/"$1"/task/*/status
+}
+
+@test "--user: the mounting thread holds only CAP_SYS_ADMIN while INIT is sent" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		"$FUSELAUNCH" --foreground -t 10 --user "$TEST_USER" -- "$TESTFS" --hang "$MNT" &
+	# In the foreground, fuselaunch itself mounts.
+	wait_until pgrep -f -- "^$FUSELAUNCH --foreground -t 10 --user"
+	pid=$(pgrep -f -- "^$FUSELAUNCH --foreground -t 10 --user")
+	wait_until has_thread_with_only_sys_admin "$pid"
+	kill -TERM "$pid"
+	rc=0
+	wait $! || rc=$?
+	[ "$rc" = 8 ]
+	assert_nothing_left
+}
+
+@test "--user USER who cannot execute the server: exit 3, nothing mounted" {
+	install -m 700 "$TESTFS" "$TEST_DIR/private-testfs"
+	launch --user "$TEST_USER" -- "$TEST_DIR/private-testfs" "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: user '$TEST_USER' cannot execute server '$TEST_DIR/private-testfs': Permission denied" ]
+	assert_nothing_left
+}
+
+@test "--user with an unknown user: exit 1" {
+	launch --user no-such-user-here -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: user 'no-such-user-here': no such user" ]
+}
+
+@test "--drop-privileges: uid 0 without capabilities, no_new_privs" {
+	launch --drop-privileges --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT"
+	assert_status 0
+	pid=$(cat "$TEST_DIR/pid")
+	[ "$(status_field "$pid" Uid)" = "0	0	0	0" ]
+	assert_no_capabilities "$pid"
+	[ "$(status_field "$pid" CapBnd)" = 0000000000000000 ]
+	[ "$(status_field "$pid" NoNewPrivs)" = 1 ]
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "--drop-privileges with a server that mounts by itself: exit 1" {
+	launch --drop-privileges --mode=watch -- "$TESTFS" "$MNT"
+	assert_status 1
+	assert_output_has "--drop-privileges needs --mode=fd"
+}
+
+@test "mount.fuselaunch -o setuid=USER: the server runs as USER, without the option" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" PATH="$BUILDDIR/tests:$PATH" \
+		timeout --kill-after=5 "$BOUND" "$BUILDDIR/src/mount.fuselaunch" tfs:src "$MNT" -t fuselaunch.testfs \
+		-o "setuid=$TEST_USER,record=$RECORD"
+	assert_status 0
+	[ "$(recorded options)" = "record=$RECORD" ]
+	[ "$(status_field "$(recorded pid)" Uid)" = "$TEST_UID	$TEST_UID	$TEST_UID	$TEST_UID" ]
+	[[ ",$(mount_field super)," == *",user_id=$TEST_UID,"* ]]
+}
+
+@test "mount.fuselaunch -o drop_privileges: the server has no capabilities, nor the option" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" PATH="$BUILDDIR/tests:$PATH" \
+		timeout --kill-after=5 "$BOUND" "$BUILDDIR/src/mount.fuselaunch" tfs:src "$MNT" \
+		-t fuselaunch.testfs -o "drop_privileges,record=$RECORD"
+	assert_status 0
+	[ "$(recorded options)" = "record=$RECORD" ]
+	assert_no_capabilities "$(recorded pid)"
+}
