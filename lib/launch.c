@@ -472,24 +472,14 @@ static bool watching(const struct daemon_state *d)
 	return d->launch->mode == SERVER_MODE_WATCH;
 }
 
-/* --mode=watch: take the FUSE mount the server made on the mountpoint, if
- * there is one by now, as ours to probe and, on failure, to detach.
- * Returns 0 (adopted or not there yet) or -errno. */
-static int adopt_server_mount(struct daemon_state *d)
+/* The mount now on the mountpoint (the server's own, or fusermount3's
+ * with INIT queued) becomes the one to probe and, on failure, to detach.
+ * Neither the open nor the mount id asks the server anything. */
+static int take_mount_on_mountpoint(struct daemon_state *d)
 {
-	const char *mountpoint = d->launch->server.mountpoint;
-	dev_t devno;
-	int id, fd, rc;
+	int fd, rc;
 
-	if (d->mounted)
-		return 0;
-	rc = mount_watch_find(&d->watch, &id, &devno);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc < 0)
-		return rc;
-	/* Neither this open nor the mount id asks the server anything. */
-	fd = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	fd = open(d->launch->server.mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	rc = kernel_mount_id(fd, &d->init.mount_id);
@@ -499,6 +489,28 @@ static int adopt_server_mount(struct daemon_state *d)
 	}
 	d->init.mount_fd = fd;
 	d->init.attached = d->mounted = true;
+	return 0;
+}
+
+/* --mode=watch: take the FUSE mount the server made on the mountpoint, if
+ * there is one by now, as ours to probe and, on failure, to detach.
+ * Returns 0 (adopted or not there yet) or -errno. */
+static int adopt_server_mount(struct daemon_state *d)
+{
+	const char *mountpoint = d->launch->server.mountpoint;
+	dev_t devno;
+	int id, rc;
+
+	if (d->mounted)
+		return 0;
+	rc = mount_watch_find(&d->watch, &id, &devno);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return rc;
+	rc = take_mount_on_mountpoint(d);
+	if (rc < 0)
+		return rc;
 	d->connection = minor(devno);
 	d->sup.mounts_fd = -1;
 	log_step("the server mounted %s (mount %d, FUSE connection %u)", mountpoint, id,
@@ -675,25 +687,6 @@ static int supervise_mounted(struct daemon_state *d)
 	}
 }
 
-/* The mount fusermount3 made on the mountpoint, with INIT queued, becomes
- * the one to probe and, on failure, to unmount. */
-static int take_helper_mount(struct daemon_state *d)
-{
-	int fd, rc;
-
-	fd = open(d->launch->server.mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rc = kernel_mount_id(fd, &d->init.mount_id);
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	d->init.mount_fd = fd;
-	d->init.attached = d->mounted = true;
-	return 0;
-}
-
 /* Not root: fusermount3 opens the device and mounts.  Its synchronous
  * protocol first, so that INIT is synchronous for users too; an older
  * fusermount3 hands over no device for it, and mounts in the classic
@@ -739,7 +732,7 @@ static int mount_by_helper(struct daemon_state *d)
 		rc = fusermount_mount(&d->helper, l->server.mountpoint, options, false,
 				      &d->device_fd, why, sizeof(why));
 		if (rc == 0)
-			rc = take_helper_mount(d);
+			rc = take_mount_on_mountpoint(d);
 		if (rc == 0)
 			log_step("%s mounted %s (FUSE_INIT queued)", d->helper.path,
 				 l->server.mountpoint);
