@@ -3,12 +3,15 @@
  *
  *   fltime run [-s PATH] [-t MS] [-p US] -- CMD [ARGS...]
  *	Run CMD (stdout to /dev/null, stderr inherited) and wait for it.
- *	With -s, then stat PATH until that succeeds, sleeping US microseconds
- *	(default 50) between tries.  Prints "NS POLLS": the time from just
- *	before fork() to CMD's exit (or, with -s, to the first successful
- *	stat), and how many stats were needed (0 without -s).  Exits 0, or 1
- *	if CMD failed or the stat did not succeed within MS milliseconds
- *	(default 10000), or 2 on a usage or system error.
+ *	With -s, then stat PATH until that succeeds on another device than
+ *	PATH had before CMD ran, that is until PATH is the root of a new mount
+ *	and that file system answers; sleeping US microseconds (default 50)
+ *	between tries.  A stat of a FUSE mount blocks until the server has
+ *	answered FUSE_INIT, so this is "mounted and usable".  Prints
+ *	"NS POLLS": the time from just before fork() to CMD's exit (or, with
+ *	-s, to that stat), and how many stats were needed (0 without -s).
+ *	Exits 0, or 1 if CMD failed or the stat did not succeed within MS
+ *	milliseconds (default 10000), or 2 on a usage or system error.
  *
  *   fltime par -n N [-t MS] -- CMD [ARGS...]
  *	Start N copies of CMD at once; in the arguments, "%d" becomes the
@@ -112,7 +115,7 @@ static int cmd_run(int argc, char **argv)
 	int64_t start, end, deadline;
 	long polls = 0;
 	pid_t ended;
-	struct stat st;
+	struct stat st, before;
 	int c, status;
 	pid_t pid;
 
@@ -126,6 +129,11 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage();
+	/* Before the clock starts: what PATH is while nothing is mounted there. */
+	if (path && stat(path, &before) < 0) {
+		fprintf(stderr, "fltime: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
 	start = now_ns();
 	deadline = start + timeout_ms * 1000000;
 	pid = spawn(argv + optind);
@@ -153,12 +161,15 @@ static int cmd_run(int argc, char **argv)
 		/* A stat of a hung mount blocks: SIGALRM (default action) ends us. */
 		alarm((unsigned)((deadline - now_ns()) / 1000000000 + 1));
 		for (;;) {
+			int rc;
+
 			polls++;
-			if (stat(path, &st) == 0)
+			rc = stat(path, &st);
+			if (rc == 0 && st.st_dev != before.st_dev)
 				break;
 			if (now_ns() >= deadline) {
 				fprintf(stderr, "fltime: %s: %s after %ld tries\n", path,
-					strerror(errno), polls);
+					rc < 0 ? strerror(errno) : "nothing mounted", polls);
 				return 1;
 			}
 			if (poll_us > 0)

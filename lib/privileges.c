@@ -144,10 +144,12 @@ static int drop_all_capabilities(void)
 int server_identity_apply(const struct server_identity *id)
 {
 	if (id->switch_user) {
-		/* Changing every uid from 0 clears every capability set. */
-		if (setgroups((size_t)id->ngroups, id->groups) < 0 ||
-		    setresgid(id->gid, id->gid, id->gid) < 0 ||
-		    setresuid(id->uid, id->uid, id->uid) < 0)
+		/* Changing every uid from 0 clears every capability set.  Raw
+		 * system calls: the server starts in a vfork child, where
+		 * glibc's wrappers would signal the parent's threads. */
+		if (syscall(SYS_setgroups, (size_t)id->ngroups, id->groups) < 0 ||
+		    syscall(SYS_setresgid, id->gid, id->gid, id->gid) < 0 ||
+		    syscall(SYS_setresuid, id->uid, id->uid, id->uid) < 0)
 			return -errno;
 	}
 	if (id->drop_privileges)
