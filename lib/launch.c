@@ -55,7 +55,8 @@ int launch_set_timeout(struct launch *l, const char *seconds)
 		log_error("invalid timeout '%s': give seconds, e.g. 30 or 0.5", seconds);
 		return -EINVAL;
 	}
-	l->timeout_ms = (unsigned int)llround(value * 1000);
+	/* Rounded up, not to 0: a positive timeout must not mean "for ever". */
+	l->timeout_ms = value > 0 && value < 0.001 ? 1 : (unsigned int)llround(value * 1000);
 	return 0;
 }
 

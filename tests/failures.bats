@@ -127,3 +127,10 @@ load helpers
 	wait "$pid" || true
 	assert_nothing_left
 }
+
+@test "a timeout below 1 ms is 1 ms, not 'for ever'" {
+	launch -t 0.0004 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	[ "$output" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.001 s" ]
+	assert_nothing_left
+}
