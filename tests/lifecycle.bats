@@ -129,6 +129,17 @@ daemon_pid() {
 	[ ! -e "$TEST_DIR/pid" ]
 }
 
+@test "a relative --pidfile is relative to the caller's directory, not the daemon's" {
+	mkdir "$TEST_DIR/here"
+	cd "$TEST_DIR/here"
+	launch --pidfile pid -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(cat "$TEST_DIR/here/pid")" = "$(recorded pid)" ]
+	umount "$MNT"
+	assert_nothing_left
+	[ ! -e "$TEST_DIR/here/pid" ]
+}
+
 @test "--pidfile follows a server that hands over to a background child" {
 	launch --pidfile "$TEST_DIR/pid" -- "$TESTFS" --daemonize --record="$RECORD" "$MNT"
 	assert_status 0
