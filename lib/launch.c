@@ -500,22 +500,30 @@ static void detach_from_caller(struct daemon_state *d)
 		supervisor_relay_to_syslog(&d->sup, d->launch->server.name);
 }
 
+/* Written to a fresh temporary file beside it, then renamed over it: a
+ * reader never sees a partial pid, and a file or symbolic link planted
+ * under a predictable name is never written through. */
 static int write_pidfile(const char *path, pid_t pid)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int rc = 0;
+	char tmp[PATH_MAX], line[32];
+	int fd, len, rc = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
+	/* O_CREAT | O_EXCL, so a symbolic link is never followed. */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	fprintf(f, "%d\n", (int)pid);
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+	len = snprintf(line, sizeof(line), "%d\n", (int)pid);
+	errno = 0;
+	if (fchmod(fd, 0644) < 0 || write(fd, line, (size_t)len) != len)
+		rc = errno ? -errno : -EIO;
+	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0)
 		unlink(tmp);
-	}
 	return rc;
 }
 

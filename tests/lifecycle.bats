@@ -140,6 +140,18 @@ daemon_pid() {
 	[ ! -e "$TEST_DIR/here/pid" ]
 }
 
+@test "--pidfile writes through no file planted next to it" {
+	echo precious >"$TEST_DIR/victim"
+	ln -s "$TEST_DIR/victim" "$TEST_DIR/pid.tmp"
+	launch --pidfile "$TEST_DIR/pid" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(cat "$TEST_DIR/victim")" = precious ]
+	[ -f "$TEST_DIR/pid" ]
+	[ ! -L "$TEST_DIR/pid" ]
+	[ "$(cat "$TEST_DIR/pid")" = "$(recorded pid)" ]
+	[ "$(stat -c %a "$TEST_DIR/pid")" = 644 ]
+}
+
 @test "--pidfile follows a server that hands over to a background child" {
 	launch --pidfile "$TEST_DIR/pid" -- "$TESTFS" --daemonize --record="$RECORD" "$MNT"
 	assert_status 0
