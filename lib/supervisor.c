@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -187,7 +188,10 @@ static int poll_timeout(const struct supervisor *s)
 	if (!s->deadline_ms)
 		return -1;
 	now = now_ms();
-	return now >= s->deadline_ms ? 0 : (int)(s->deadline_ms - now);
+	if (now >= s->deadline_ms)
+		return 0;
+	/* poll() takes an int: beyond 24.8 days, wait in several rounds. */
+	return s->deadline_ms - now > INT_MAX ? INT_MAX : (int)(s->deadline_ms - now);
 }
 
 /* Read every queued signal: SIGCHLD marks children to reap, any other is
@@ -231,9 +235,9 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 		n = poll(pfd, COUNT, poll_timeout(s));
 		if (n < 0 && errno != EINTR)
 			return SUPERVISOR_SIGNAL;
-		if (n == 0)
+		if (n == 0 && now_ms() >= s->deadline_ms)
 			return SUPERVISOR_TIMEOUT;
-		if (n < 0)
+		if (n <= 0)
 			continue;
 		for (i = 0; i < 2; i++)
 			if (pfd[OUT + i].revents)

@@ -134,3 +134,30 @@ load helpers
 	[ "$output" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.001 s" ]
 	assert_nothing_left
 }
+
+# The timeout argument of the poll(2) the daemon's main thread is blocked
+# in (x86_64: syscall 7, third argument), as a signed int; else nothing.
+daemon_poll_timeout() {
+	local nr fds nfds timeout rest
+	read -r nr fds nfds timeout rest <"/proc/$1/syscall" || return 1
+	[ "$nr" = 7 ] || return 1
+	echo $(( (timeout & 0xffffffff) >= 0x80000000 ? (timeout & 0xffffffff) - 0x100000000 : timeout ))
+}
+
+@test "a timeout beyond 24.8 days is still a bound, not an overflow into 'for ever'" {
+	[ "$(uname -m)" = x86_64 ] || skip "reads poll(2) arguments as x86_64 numbers them"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -t 2592000 -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
+		2>/dev/null &
+	local pid=$! daemon timeout
+	wait_until test -s "$RECORD"
+	daemon=$(ps -o ppid= -p "$(recorded pid)" | tr -d ' ')
+	wait_until daemon_poll_timeout "$daemon"
+	timeout=$(daemon_poll_timeout "$daemon")
+	kill -TERM "$pid"
+	wait "$pid" || true
+	# poll(2) takes an int: 30 days of milliseconds must be clamped, not
+	# wrap to a negative value, which means no timeout at all.
+	[ "$timeout" -gt 0 ]
+	[ "$timeout" -le 2147483647 ]
+	assert_nothing_left
+}
