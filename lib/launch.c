@@ -32,6 +32,9 @@
 #define ABORT_WAIT_MS 2000
 /* How long an answered INIT may take to come back to the init thread. */
 #define ANSWERED_WAIT_MS 5000
+/* How often to look again for a FUSE connection the init thread is
+ * about to make. */
+#define CONNECTION_RETRY_MS 10
 
 void launch_init(struct launch *l)
 {
@@ -300,11 +303,20 @@ out:
 static void cancel_init(struct daemon_state *d)
 {
 	unsigned int connection;
+	int waited;
 
 	if (!d->init.running)
 		return;
 	connection = d->connection;
-	if (connection || fuse_device_connection(d->device_fd, &connection) == 0) {
+	/* The thread may not have made the connection yet (a timeout or a
+	 * signal right at the start): look again until it has one to abort,
+	 * or is done. */
+	for (waited = 0; !connection && d->device_fd >= 0 && waited < ABORT_WAIT_MS;
+	     waited += CONNECTION_RETRY_MS)
+		if (fuse_device_connection(d->device_fd, &connection) == 0 ||
+		    init_thread_join(&d->init, CONNECTION_RETRY_MS) == 0)
+			break;
+	if (connection) {
 		int rc = fuse_connection_abort(connection);
 
 		log_step("aborting FUSE connection %u: %s", connection,
@@ -334,21 +346,29 @@ static void unmount_ours(struct daemon_state *d)
 }
 
 /* Whether INIT is still unanswered, once every server process is gone.
- * An answer wakes the init thread, which then drops the request; so INIT
- * is pending only while the thread sleeps with the request in flight.  A
- * sleeping thread alone proves nothing: tearing down a refused connection
- * sleeps too. */
+ * Until the init thread has made the connection (it may not even have
+ * started), INIT has not been sent, so it cannot have been answered.
+ * Then INIT is pending while its request is in flight; an answer makes
+ * the thread drop it and finish.  A connection with no request in flight
+ * is one about to send INIT or one whose answer is being taken: look
+ * again until the thread is done. */
 static bool init_pending(struct daemon_state *d)
 {
 	unsigned int connection, waiting;
+	int waited;
 
-	if (!init_thread_asleep(&d->init))
-		return false;
-	if (fuse_device_connection(d->device_fd, &connection) < 0)
-		return true;
-	if (fuse_connection_waiting(connection, &waiting) < 0)
-		return false;
-	return waiting > 0;
+	for (waited = 0; waited < ANSWERED_WAIT_MS; waited += CONNECTION_RETRY_MS) {
+		if (init_thread_done(&d->init))
+			return false;
+		if (fuse_device_connection(d->device_fd, &connection) < 0)
+			return true;
+		if (fuse_connection_waiting(connection, &waiting) < 0)
+			return false;
+		if (waiting > 0)
+			return true;
+		usleep(CONNECTION_RETRY_MS * 1000);
+	}
+	return false;
 }
 
 /* Join the init thread within TIMEOUT_MS and take its result; false when

@@ -161,3 +161,35 @@ daemon_poll_timeout() {
 	[ "$timeout" -le 2147483647 ]
 	assert_nothing_left
 }
+
+# Run fuselaunch with its init thread held for $1 ms before it does
+# anything (its first system call is gettid), as a busy machine may.
+launch_with_late_init_thread() {
+	local delay_us=$(($1 * 1000))
+	shift
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o /dev/null -e trace=gettid -e inject=gettid:delay_enter="$delay_us" \
+		"$FUSELAUNCH" "$@"
+}
+
+@test "a server gone before the init thread has started: reported at once" {
+	command -v strace >/dev/null || skip "strace is needed to hold the init thread"
+	local start=$(date +%s%N)
+	launch_with_late_init_thread 1000 -- "$TESTFS" --exit-before-init=3 "$MNT"
+	local elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+	assert_status 4
+	assert_output_has "server 'testfs' exited with status 3 before answering FUSE_INIT"
+	# Taking a not yet started thread for one that got an answer costs a
+	# fixed 5 s wait for that answer: the launch took 1 s and a little.
+	[ "$elapsed_ms" -lt 5000 ]
+	assert_nothing_left
+}
+
+@test "a timeout before the init thread has made the connection still aborts it" {
+	command -v strace >/dev/null || skip "strace is needed to hold the init thread"
+	launch_with_late_init_thread 500 -v -t 0.001 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	assert_output_has "aborting FUSE connection"
+	assert_output_has "the init thread returned: Transport endpoint is not connected"
+	assert_nothing_left
+}
