@@ -77,6 +77,33 @@ daemon_pid() {
 	assert_nothing_left
 }
 
+# The daemon of the fuselaunch that strace runs under timeout $1, once it
+# is held in a sigaction(2).
+held_daemon() {
+	local tracer foreground daemon nr rest
+	tracer=$(pgrep -P "$1") && foreground=$(pgrep -P "$tracer") &&
+		daemon=$(pgrep -P "$foreground") || return 1
+	read -r nr rest <"/proc/$daemon/syscall" || return 1
+	[ "$nr" = 13 ] && echo "$daemon"
+}
+
+@test "a signal to the daemon before it watches signals still cancels the launch" {
+	command -v strace >/dev/null || skip "strace is needed to hold the daemon"
+	# Hold the daemon in its first sigaction(2), before it watches signals.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o /dev/null -e trace=rt_sigaction \
+		-e inject=rt_sigaction:delay_enter=1000000:when=1 \
+		"$FUSELAUNCH" -- "$TESTFS" --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! daemon
+	wait_until held_daemon "$pid"
+	daemon=$(held_daemon "$pid")
+	kill -INT "$daemon"
+	wait "$pid" || status=$?
+	[ "$status" -eq 8 ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'testfs' cancelled by signal 2 (Interrupt)" ]
+	assert_nothing_left
+}
+
 @test "a server can prompt on the terminal while the launch is pending" {
 	cat >"$TEST_DIR/prompting" <<-'SH'
 	#!/bin/sh
