@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <math.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -499,6 +500,41 @@ static int await_init(struct daemon_state *d, int parent_fd)
 	}
 }
 
+/* A cancellation that came while the mount was being completed wins over
+ * the success, which is about to be reported and must then stand.
+ * Returns 0, or -ECANCELED with the status saying why. */
+static int check_not_cancelled(struct daemon_state *d)
+{
+	struct pollfd parent = { .fd = d->sup.parent_fd, .events = POLLIN };
+	int sig = supervisor_pending_signal(&d->sup);
+
+	if (!sig && (parent.fd < 0 || poll(&parent, 1, 0) <= 0))
+		return 0;
+	fail(d, STAGE_CANCELLED, ECANCELED, NULL);
+	d->status.signal = (uint32_t)sig;
+	return -ECANCELED;
+}
+
+/* Once out of the caller's session, signals that the caller's terminal
+ * sent to its job (Ctrl-C, Ctrl-\, a hang-up) as the launch succeeded are
+ * not for the daemon: drop those still pending (setting SIG_IGN discards
+ * them, blocked or not), and ignore SIGHUP from now on, as a daemon with
+ * no terminal to lose.  SIGTERM, and SIGINT or SIGQUIT sent from now on,
+ * still stop the server. */
+static void drop_terminal_signals(void)
+{
+	sigset_t hangup;
+
+	signal(SIGINT, SIG_IGN);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&hangup);
+	sigaddset(&hangup, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &hangup, NULL);
+}
+
 /* Until the outcome the daemon stays in the caller's session, so that the
  * server can prompt on the terminal and Ctrl-C reaches all of the launch.
  * Afterwards it leaves the terminal and the caller's stdio behind; the
@@ -510,6 +546,7 @@ static void detach_from_caller(struct daemon_state *d)
 
 	if (setsid() < 0)
 		log_step("setsid: %s", strerror(errno));
+	drop_terminal_signals();
 	if (null < 0)
 		return;
 	dup2(null, 0);
@@ -668,6 +705,8 @@ static int launch_until_outcome(struct daemon_state *d, int parent_fd)
 	mount_watch_stop(&d->watch);
 	log_step("mounted on %s", d->launch->server.mountpoint);
 	supervisor_drain_output(&d->sup);
+	if (check_not_cancelled(d) < 0)
+		goto failed;
 	update_pidfile(d);
 	d->status.stage = STAGE_MOUNTED;
 	d->status.server_pid = d->sup.server_pid;

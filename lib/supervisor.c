@@ -210,6 +210,11 @@ static int read_signals(struct supervisor *s)
 	return terminating;
 }
 
+int supervisor_pending_signal(struct supervisor *s)
+{
+	return read_signals(s);
+}
+
 enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 {
 	enum { SIGNALS, INIT, PARENT, MOUNTS, OUT, ERR, COUNT };

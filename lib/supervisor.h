@@ -44,6 +44,10 @@ void supervisor_close(struct supervisor *s);
 /* Wait for the next event; *SIGNAL names the signal of SUPERVISOR_SIGNAL. */
 enum supervisor_event supervisor_wait(struct supervisor *s, int *signal);
 
+/* The terminating signal queued and not yet waited for (the last one
+ * when several are), or 0; a queued SIGCHLD is kept for the next wait. */
+int supervisor_pending_signal(struct supervisor *s);
+
 /* Deadline TIMEOUT_MS from now, or none for 0. */
 void supervisor_set_timeout(struct supervisor *s, unsigned int timeout_ms);
 

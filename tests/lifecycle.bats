@@ -104,6 +104,73 @@ held_daemon() {
 	assert_nothing_left
 }
 
+@test "a signal that comes as the mount completes cancels it: no success is taken back" {
+	mkfifo "$TEST_DIR/gate"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- \
+		"$TESTFS" --init-gate="$TEST_DIR/gate" --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! daemon
+	wait_until grep -qs "^init" "$RECORD"
+	daemon=$(daemon_pid)
+	# While the daemon's main thread is held, the server answers, the
+	# init thread attaches the mount and ends, and a SIGINT comes: the
+	# main thread then finds both at once.
+	run "$HOLDTHREAD" "$daemon" bash -c "$(declare -f wait_until is_mounted mountinfo_of)
+		BOUND=$BOUND
+		: >'$TEST_DIR/gate'
+		wait_until is_mounted '$MNT'
+		wait_until test \"\$(ls /proc/$daemon/task)\" = $daemon
+		kill -INT $daemon"
+	assert_status 0
+	wait "$pid" || status=$?
+	[ "$status" -eq 8 ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'testfs' cancelled by signal 2 (Interrupt)" ]
+	assert_nothing_left
+}
+
+# Whether process $1 is blocked in poll(2) with no signal pending: it has
+# handled every signal sent so far (x86_64 numbers).
+idle_in_poll() {
+	local pending nr rest
+	pending=$(sed -n 's/^ShdPnd:[[:space:]]*//p' "/proc/$1/status")
+	read -r nr rest <"/proc/$1/syscall"
+	[ "$((16#$pending))" = 0 ] && [ "$nr" = 7 ]
+}
+
+in_syscall() {
+	local nr rest
+	read -r nr rest <"/proc/$1/syscall" && [ "$nr" = "$2" ]
+}
+
+@test "a Ctrl-C, Ctrl-\\ or hang-up that reaches the daemon as it leaves the caller spares the server" {
+	command -v strace >/dev/null || skip "strace is needed to hold the daemon"
+	[ "$(uname -m)" = x86_64 ] || skip "reads system call numbers as x86_64 numbers them"
+	# The daemon is held in setsid(2): it has reported success, and it
+	# still is in the caller's session; strace also records every kill(2).
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o "$TEST_DIR/trace" -e trace=kill,setsid \
+		-e inject=setsid:delay_enter=1000000 \
+		"$FUSELAUNCH" -- "$TESTFS" --record="$RECORD" "$MNT" &
+	local daemon
+	wait_until grep -qs "^pid=" "$RECORD"
+	daemon=$(daemon_pid)
+	wait_until in_syscall "$daemon" 112
+	kill -INT "$daemon"
+	kill -QUIT "$daemon"
+	kill -HUP "$daemon"
+	wait_until is_mounted "$MNT"
+	wait_until idle_in_poll "$daemon"
+	# Afterwards the daemon has no terminal to lose: SIGHUP is ignored.
+	kill -HUP "$daemon"
+	wait_until idle_in_poll "$daemon"
+	run grep "kill(" "$TEST_DIR/trace"
+	[ -z "$output" ]
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	# SIGTERM still stops the server.
+	kill -TERM "$daemon"
+	wait_until is_not_mounted "$MNT"
+	assert_nothing_left
+}
+
 @test "a server can prompt on the terminal while the launch is pending" {
 	cat >"$TEST_DIR/prompting" <<-'SH'
 	#!/bin/sh
