@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -166,6 +167,9 @@ struct daemon_state {
 	pid_t pidfile_pid;	/* what the pidfile says now */
 	struct mount_watch watch;	/* --mode=watch: for the server's own mount */
 	unsigned int connection;	/* fusectl number of the watched mount, or 0 */
+	bool server_group;		/* the server gets a process group of its own */
+	int terminal_fd;		/* the caller's terminal, lent to that group */
+	pid_t caller_group;		/* which gets the terminal back */
 };
 
 static void fail(struct daemon_state *d, enum launch_stage stage, int error, const char *detail)
@@ -248,10 +252,50 @@ static int mount_before_server(struct daemon_state *d)
  * decides where they go: the user's terminal until the outcome is known,
  * nowhere afterwards, and never the caller's stdout once we have exited.
  * Its stdin is the caller's (a password on stdin, say). */
+/* The server runs in a process group of its own, so that once the launch
+ * is over, signals to the caller's job (Ctrl-C in the caller's shell) do
+ * not reach it; only a process that has not exec'd yet can be moved, so
+ * it is put there from the start.  Until the outcome, that group has the
+ * caller's terminal, if the caller's job had it: the server can prompt,
+ * and Ctrl-C reaches the server and the daemon, which joins the group. */
+static void lend_terminal(struct daemon_state *d, struct server_stdio *stdio)
+{
+	int fd;
+
+	stdio->own_group = true;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (tcgetpgrp(fd) != getpgrp()) {
+		close(fd);
+		return;
+	}
+	d->terminal_fd = stdio->terminal = fd;
+	d->caller_group = getpgrp();
+}
+
+/* Before the outcome is reported, so that the caller's job has its
+ * terminal back when fuselaunch prints it and exits. */
+static void give_terminal_back(struct daemon_state *d)
+{
+	sigset_t ttou, saved;
+
+	if (d->terminal_fd < 0)
+		return;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &saved);
+	if (tcsetpgrp(d->terminal_fd, d->caller_group) < 0)
+		log_step("giving the terminal back: %s", strerror(errno));
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	close(d->terminal_fd);
+	d->terminal_fd = -1;
+}
+
 static int start_server(struct daemon_state *d)
 {
 	struct launch *l = d->launch;
-	struct server_stdio stdio = { .in = STDIN_FILENO };
+	struct server_stdio stdio = { .in = STDIN_FILENO, .terminal = -1 };
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	char **argv = NULL;
 	int rc;
@@ -269,11 +313,16 @@ static int start_server(struct daemon_state *d)
 	}
 	stdio.out = out[1];
 	stdio.err = err[1];
+	if (d->server_group)
+		lend_terminal(d, &stdio);
 	rc = server_spawn(l->server.path, argv, d->device_fd, &stdio, &d->sup.server_pid);
 	if (rc < 0) {
 		fail(d, STAGE_SERVER_START, rc, NULL);
 		goto out;
 	}
+	/* Not a group leader, so that setsid() works once the outcome is known. */
+	if (d->server_group && setpgid(0, d->sup.server_pid) < 0)
+		log_step("joining the server's process group: %s", strerror(errno));
 	if (d->device_fd >= 0)
 		log_step("started server %s (pid %d) with mountpoint /dev/fd/%d",
 			 l->server.path, (int)d->sup.server_pid, d->device_fd);
@@ -732,6 +781,7 @@ static void daemon_state_init(struct daemon_state *d, struct launch *l)
 	d->sup.signal_fd = -1;
 	d->init.mount_fd = -1;
 	d->watch.fd = -1;
+	d->terminal_fd = -1;
 }
 
 static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int parent_fd)
@@ -740,7 +790,9 @@ static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int p
 	int rc;
 
 	daemon_state_init(&d, arg);
+	d.server_group = true;
 	rc = launch_until_outcome(&d, parent_fd);
+	give_terminal_back(&d);
 	launch_status_send(status_fd, &d.status);
 	if (rc < 0)
 		_exit(1);

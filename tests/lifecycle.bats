@@ -66,7 +66,7 @@ daemon_pid() {
 	assert_nothing_left
 }
 
-@test "Ctrl-C, which signals the whole process group, server included: exit 8" {
+@test "SIGINT to fuselaunch's whole process group while INIT is pending: exit 8" {
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" setsid "$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
 		2>"$TEST_DIR/err" &
 	local pid=$!
@@ -181,11 +181,23 @@ in_syscall() {
 	SH
 	chmod +x "$TEST_DIR/prompting"
 	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" script -qec \
-		"'$FUSELAUNCH' -- '$TEST_DIR/prompting' '$TESTFS' '$MNT'; echo status=\$?" /dev/null <<<"secret"
+		"'$FUSELAUNCH' -- '$TEST_DIR/prompting' '$TESTFS' '$MNT'; echo status=\$?
+		 [ \$(ps -o tpgid= -p \$\$) = \$(ps -o pgid= -p \$\$) ] && echo terminal back" /dev/null <<<"secret"
 	assert_output_has "Password: "
 	assert_output_has "status=0"
+	assert_output_has "terminal back"
 	[ "$(cat "$TEST_DIR/password")" = secret ]
 	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "Ctrl-C at the terminal while INIT is pending: exit 8" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" bash -c "
+		$(declare -f wait_until); BOUND=$BOUND
+		{ wait_until grep -qs '^pid=' '$RECORD'; printf '\\003'; } |
+		script -qec \"'$FUSELAUNCH' -- '$TESTFS' --hang --record='$RECORD' '$MNT'; echo status=\\\$?\" /dev/null"
+	assert_output_has "cancelled by signal 2 (Interrupt)"
+	assert_output_has "status=8"
+	assert_nothing_left
 }
 
 @test "SIGTERM to the daemon stops the server and unmounts" {
@@ -202,6 +214,22 @@ in_syscall() {
 	local daemon
 	daemon=$(daemon_pid)
 	[ "$(ps -o sid= -p "$daemon" | tr -d ' ')" = "$daemon" ]
+}
+
+@test "after success the server is out of the caller's process group: a Ctrl-C there spares it" {
+	# The caller: a shell in a process group of its own that stays.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" setsid sh -c \
+		'"$0" -- "$1" --record="$2" "$3"; echo $? >"$4"; exec sleep "$5"' \
+		"$FUSELAUNCH" "$TESTFS" "$RECORD" "$MNT" "$TEST_DIR/status" "$BOUND" &
+	local caller=$!
+	wait_until test -s "$TEST_DIR/status"
+	[ "$(cat "$TEST_DIR/status")" = 0 ]
+	[ "$(ps -o pgid= -p "$caller" | tr -d ' ')" = "$caller" ]
+	[ "$(ps -o pgid= -p "$(recorded pid)" | tr -d ' ')" != "$caller" ]
+	kill -INT -- -"$caller"
+	wait "$caller" || true
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	kill -0 "$(recorded pid)"
 }
 
 @test "--no-auto-unmount leaves the mount of a dead server in place" {
