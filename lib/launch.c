@@ -674,7 +674,7 @@ static int supervise_mounted(struct daemon_state *d)
 			return supervisor_server_status(&d->sup);
 		case SUPERVISOR_SIGNAL:
 			sd_notify_send("STOPPING=1");
-			server_signal_children(SIGTERM);
+			supervisor_signal_server(&d->sup, SIGTERM);
 			break;
 		case SUPERVISOR_CHILD_REAPED:
 			update_pidfile(d);

@@ -277,6 +277,19 @@ static bool wait_server_gone(struct supervisor *s, unsigned int ms)
 	return gone;
 }
 
+int supervisor_signal_server(struct supervisor *s, int sig)
+{
+	int n = server_signal_children(sig);
+
+	if (n > 0)
+		return n;
+	/* None found although the server is not reaped yet: /proc cannot be
+	 * read (or is not procfs).  The one started, at least. */
+	if (s->server_pid <= 0 || s->server_reaped || kill(s->server_pid, sig) < 0)
+		return 0;
+	return 1;
+}
+
 void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms)
 {
 	int saved_init = s->init_fd, saved_parent = s->parent_fd, saved_mounts = s->mounts_fd;
@@ -284,11 +297,11 @@ void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms)
 
 	/* Only the processes matter here. */
 	s->init_fd = s->parent_fd = s->mounts_fd = -1;
-	if (server_signal_children(SIGTERM) <= 0 || wait_server_gone(s, grace_ms))
+	if (supervisor_signal_server(s, SIGTERM) <= 0 || wait_server_gone(s, grace_ms))
 		goto out;
 	give_up = now_ms() + KILL_WAIT_MS;
 	/* Each process killed may orphan its children onto us: repeat. */
-	while (server_signal_children(SIGKILL) > 0 && !wait_server_gone(s, 100) &&
+	while (supervisor_signal_server(s, SIGKILL) > 0 && !wait_server_gone(s, 100) &&
 	       now_ms() < give_up)
 		;
 out:

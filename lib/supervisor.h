@@ -58,6 +58,11 @@ void supervisor_relay_to_syslog(struct supervisor *s, const char *ident);
  * when no server process is left. */
 void supervisor_drain_output(struct supervisor *s);
 
+/* SIG to every server process (every child); when /proc shows none while
+ * the server is not reaped yet, to the server as started.  Returns how
+ * many were signalled. */
+int supervisor_signal_server(struct supervisor *s, int sig);
+
 /* SIGTERM to every server process, SIGKILL after GRACE_MS; returns once
  * none is left (or KILL_WAIT_MS more have passed). */
 void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms);

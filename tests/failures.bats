@@ -193,3 +193,16 @@ launch_with_late_init_thread() {
 	assert_output_has "the init thread returned: Transport endpoint is not connected"
 	assert_nothing_left
 }
+
+# fuselaunch in a mount namespace of its own whose /proc is an empty tmpfs.
+launch_without_proc() {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		unshare --mount --propagation private \
+		sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$FUSELAUNCH" "$@"
+}
+
+@test "without a readable /proc a failed launch still stops the server" {
+	launch_without_proc -t 0.5 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	assert_nothing_left
+}
