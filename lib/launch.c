@@ -349,7 +349,7 @@ out:
 
 /* Make a pending INIT come back: abort the connection so the blocked
  * superblock creation returns ENOTCONN.  If it still does not come back,
- * the daemon's exit ends the thread (DESIGN.md: only SIGKILL-like ends do). */
+ * the process's exit ends the thread (DESIGN.md: only SIGKILL-like ends do). */
 static void cancel_init(struct daemon_state *d)
 {
 	unsigned int connection;
@@ -373,7 +373,9 @@ static void cancel_init(struct daemon_state *d)
 			 rc < 0 ? strerror(-rc) : "done");
 	}
 	if (init_thread_join(&d->init, ABORT_WAIT_MS) < 0) {
-		log_step("the init thread is still blocked; the daemon's exit will end it");
+		/* server_group: in the daemon; else in fuselaunch --foreground. */
+		log_step("the init thread is still blocked; it ends when %s exits",
+			 d->server_group ? "the daemon" : log_program_name());
 		return;
 	}
 	log_step("the init thread returned: %s",
