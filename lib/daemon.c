@@ -31,17 +31,27 @@ static void on_cancel_signal(int sig)
 	}
 }
 
+static const int cancel_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+static void cancel_signal_set(sigset_t *set)
+{
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < sizeof(cancel_signals) / sizeof(cancel_signals[0]); i++)
+		sigaddset(set, cancel_signals[i]);
+}
+
 static int catch_cancel_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
 	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_cancel_signal;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], &sa, NULL) < 0)
+	for (i = 0; i < sizeof(cancel_signals) / sizeof(cancel_signals[0]); i++)
+		if (sigaction(cancel_signals[i], &sa, NULL) < 0)
 			return -errno;
 	return 0;
 }
@@ -65,9 +75,25 @@ static void wait_daemon_exit(pid_t daemon)
 	waitpid(daemon, NULL, 0);
 }
 
+/* The daemon starts with the cancel signals still blocked and their
+ * handling reset: one sent to it before it watches signals stays pending
+ * for its signalfd rather than running our handler there, which would
+ * swallow it. */
+static void __attribute__((noreturn))
+start_daemon(daemon_body body, void *arg, int status_fd, int parent_fd)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cancel_signals) / sizeof(cancel_signals[0]); i++)
+		signal(cancel_signals[i], SIG_DFL);
+	body(arg, status_fd, parent_fd);
+	_exit(127);
+}
+
 int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 {
 	int status_pipe[2], parent_pipe[2], rc;
+	sigset_t cancel, saved_mask;
 	pid_t daemon;
 
 	if (pipe2(status_pipe, O_CLOEXEC) < 0) {
@@ -80,28 +106,31 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 		log_error("cannot create the parent pipe: %s", strerror(-rc));
 		goto close_status;
 	}
+	/* Blocked until each side is ready for them: here, until there is a
+	 * pipe to close; in the daemon, until its signalfd reads them. */
+	cancel_signal_set(&cancel);
+	sigprocmask(SIG_BLOCK, &cancel, &saved_mask);
 	rc = catch_cancel_signals();
 	if (rc < 0) {
 		log_error("cannot catch signals: %s", strerror(-rc));
-		goto close_parent;
+		goto unblock;
 	}
 	daemon = fork();
 	if (daemon < 0) {
 		rc = -errno;
 		log_error("cannot fork the daemon: %s", strerror(-rc));
-		goto close_parent;
+		goto unblock;
 	}
 	if (daemon == 0) {
 		close(status_pipe[0]);
 		close(parent_pipe[1]);
-		body(arg, status_pipe[1], parent_pipe[0]);
-		_exit(127);
+		start_daemon(body, arg, status_pipe[1], parent_pipe[0]);
 	}
 	close(status_pipe[1]);
 	close(parent_pipe[0]);
 	parent_fd_to_close = parent_pipe[1];
-	if (cancel_signal)
-		on_cancel_signal(cancel_signal);
+	/* A signal that came meanwhile is handled here, with a pipe to close. */
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 
 	rc = launch_status_receive(status_pipe[0], status);
 	if (rc < 0) {
@@ -124,7 +153,8 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 	parent_fd_to_close = -1;
 	return 0;
 
-close_parent:
+unblock:
+	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 	close(parent_pipe[0]);
 	close(parent_pipe[1]);
 close_status:

@@ -119,30 +119,11 @@ int init_thread_start(struct init_thread *t)
 	return 0;
 }
 
-bool init_thread_asleep(struct init_thread *t)
+bool init_thread_done(struct init_thread *t)
 {
-	char path[64], stat[512], *after_comm, state = 'R';
 	struct pollfd pfd = { .fd = t->done_fd, .events = POLLIN };
-	ssize_t n;
-	int fd;
 
-	if (!t->running || poll(&pfd, 1, 0) > 0)
-		return false;
-	if (!t->tid)
-		return false;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t->tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	stat[n] = '\0';
-	after_comm = strrchr(stat, ')');
-	if (after_comm)
-		sscanf(after_comm + 1, " %c", &state);
-	return state == 'S' || state == 'D';
+	return !t->running || poll(&pfd, 1, 0) > 0;
 }
 
 int init_thread_join(struct init_thread *t, int timeout_ms)

@@ -37,9 +37,9 @@ struct init_thread {
 
 int init_thread_start(struct init_thread *t);
 
-/* Whether the thread is asleep in the kernel (false once it has finished
- * or while it runs). */
-bool init_thread_asleep(struct init_thread *t);
+/* Whether the thread has finished (or never started): its result is
+ * ready to be joined. */
+bool init_thread_done(struct init_thread *t);
 
 /* Wait up to TIMEOUT_MS (-1: for ever) for the thread and join it.
  * Returns 0 once joined, -ETIMEDOUT if it is still blocked. */

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <math.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -34,6 +36,9 @@
 #define ABORT_WAIT_MS 2000
 /* How long an answered INIT may take to come back to the init thread. */
 #define ANSWERED_WAIT_MS 5000
+/* How often to look again for a FUSE connection the init thread is
+ * about to make. */
+#define CONNECTION_RETRY_MS 10
 
 void launch_init(struct launch *l)
 {
@@ -57,7 +62,8 @@ int launch_set_timeout(struct launch *l, const char *seconds)
 		log_error("invalid timeout '%s': give seconds, e.g. 30 or 0.5", seconds);
 		return -EINVAL;
 	}
-	l->timeout_ms = (unsigned int)llround(value * 1000);
+	/* Rounded up, not to 0: a positive timeout must not mean "for ever". */
+	l->timeout_ms = value > 0 && value < 0.001 ? 1 : (unsigned int)llround(value * 1000);
 	return 0;
 }
 
@@ -215,6 +221,9 @@ struct daemon_state {
 	struct mount_watch watch;	/* --mode=watch: for the server's own mount */
 	struct fusermount helper;	/* not root: fusermount3, while it mounts */
 	unsigned int connection;	/* fusectl number of the watched mount, or 0 */
+	bool server_group;		/* the server gets a process group of its own */
+	int terminal_fd;		/* the caller's terminal, lent to that group */
+	pid_t caller_group;		/* which gets the terminal back */
 };
 
 static void fail(struct daemon_state *d, enum launch_stage stage, int error, const char *detail)
@@ -302,10 +311,50 @@ static int mount_before_server(struct daemon_state *d)
  * decides where they go: the user's terminal until the outcome is known,
  * nowhere afterwards, and never the caller's stdout once we have exited.
  * Its stdin is the caller's (a password on stdin, say). */
+/* The server runs in a process group of its own, so that once the launch
+ * is over, signals to the caller's job (Ctrl-C in the caller's shell) do
+ * not reach it; only a process that has not exec'd yet can be moved, so
+ * it is put there from the start.  Until the outcome, that group has the
+ * caller's terminal, if the caller's job had it: the server can prompt,
+ * and Ctrl-C reaches the server and the daemon, which joins the group. */
+static void lend_terminal(struct daemon_state *d, struct server_stdio *stdio)
+{
+	int fd;
+
+	stdio->own_group = true;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (tcgetpgrp(fd) != getpgrp()) {
+		close(fd);
+		return;
+	}
+	d->terminal_fd = stdio->terminal = fd;
+	d->caller_group = getpgrp();
+}
+
+/* Before the outcome is reported, so that the caller's job has its
+ * terminal back when fuselaunch prints it and exits. */
+static void give_terminal_back(struct daemon_state *d)
+{
+	sigset_t ttou, saved;
+
+	if (d->terminal_fd < 0)
+		return;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &saved);
+	if (tcsetpgrp(d->terminal_fd, d->caller_group) < 0)
+		log_step("giving the terminal back: %s", strerror(errno));
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	close(d->terminal_fd);
+	d->terminal_fd = -1;
+}
+
 static int start_server(struct daemon_state *d)
 {
 	struct launch *l = d->launch;
-	struct server_stdio stdio = { .in = STDIN_FILENO };
+	struct server_stdio stdio = { .in = STDIN_FILENO, .terminal = -1 };
 	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	char **argv = NULL;
 	int rc;
@@ -323,6 +372,8 @@ static int start_server(struct daemon_state *d)
 	}
 	stdio.out = out[1];
 	stdio.err = err[1];
+	if (d->server_group)
+		lend_terminal(d, &stdio);
 	rc = server_spawn(l->server.path, argv, d->device_fd, &stdio,
 			  server_identity_unprivileged(&l->identity) ? &l->identity : NULL,
 			  &d->sup.server_pid);
@@ -330,6 +381,9 @@ static int start_server(struct daemon_state *d)
 		fail(d, STAGE_SERVER_START, rc, NULL);
 		goto out;
 	}
+	/* Not a group leader, so that setsid() works once the outcome is known. */
+	if (d->server_group && setpgid(0, d->sup.server_pid) < 0)
+		log_step("joining the server's process group: %s", strerror(errno));
 	if (d->device_fd >= 0)
 		log_step("started server %s (pid %d) with mountpoint /dev/fd/%d",
 			 l->server.path, (int)d->sup.server_pid, d->device_fd);
@@ -356,12 +410,11 @@ out:
 
 /* Make a pending INIT come back: abort the connection so the blocked
  * superblock creation returns ENOTCONN.  If it still does not come back,
- * the daemon's exit ends the thread (DESIGN.md: only SIGKILL-like ends do). */
+ * the process's exit ends the thread (DESIGN.md: only SIGKILL-like ends do). */
 static void cancel_init(struct daemon_state *d)
 {
 	unsigned int connection;
-
-	int rc = -ENOENT;
+	int waited, rc = -ENOENT;
 
 	if (!d->init.running)
 		return;
@@ -373,12 +426,20 @@ static void cancel_init(struct daemon_state *d)
 		rc = 0;
 	}
 	connection = d->connection;
-	if (rc < 0 && (connection || fuse_device_connection(d->device_fd, &connection) == 0)) {
+	/* The thread may not have made the connection yet (a timeout or a
+	 * signal right at the start): look again until it has one to abort,
+	 * or is done. */
+	for (waited = 0; rc < 0 && !connection && d->device_fd >= 0 && waited < ABORT_WAIT_MS;
+	     waited += CONNECTION_RETRY_MS)
+		if (fuse_device_connection(d->device_fd, &connection) == 0 ||
+		    init_thread_join(&d->init, CONNECTION_RETRY_MS) == 0)
+			break;
+	if (rc < 0 && connection) {
 		rc = fuse_connection_abort(connection);
 		log_step("aborting FUSE connection %u: %s", connection,
 			 rc < 0 ? strerror(-rc) : "done");
 	}
-	if (rc < 0 && d->device_fd >= 0) {
+	if (rc < 0 && d->launch->fusermount && d->init.running && d->device_fd >= 0) {
 		/* Not ours to abort (a user's): without our reference the
 		 * connection ends with the server, which is stopped next. */
 		close(d->device_fd);
@@ -386,7 +447,9 @@ static void cancel_init(struct daemon_state *d)
 		return;
 	}
 	if (init_thread_join(&d->init, ABORT_WAIT_MS) < 0) {
-		log_step("the init thread is still blocked; the daemon's exit will end it");
+		/* server_group: in the daemon; else in fuselaunch --foreground. */
+		log_step("the init thread is still blocked; it ends when %s exits",
+			 d->server_group ? "the daemon" : log_program_name());
 		return;
 	}
 	log_step("the init thread returned: %s",
@@ -434,25 +497,32 @@ static void unmount_ours(struct daemon_state *d)
 }
 
 /* Whether INIT is still unanswered, once every server process is gone.
- * An answer wakes the init thread, which then drops the request; so INIT
- * is pending only while the thread sleeps with the request in flight.  A
- * sleeping thread alone proves nothing: tearing down a refused connection
- * sleeps too. */
+ * Until the init thread has made the connection (it may not even have
+ * started), INIT has not been sent, so it cannot have been answered.
+ * Then INIT is pending while its request is in flight; an answer makes
+ * the thread drop it and finish.  A connection with no request in flight
+ * is one about to send INIT or one whose answer is being taken: look
+ * again until the thread is done. */
 static bool init_pending(struct daemon_state *d)
 {
 	unsigned int connection, waiting;
-	int rc;
+	int waited, rc;
 
-	if (!init_thread_asleep(&d->init))
-		return false;
-	if (fuse_device_connection(d->device_fd, &connection) < 0)
-		return true;
-	rc = fuse_connection_waiting(connection, &waiting);
-	/* A user cannot read fusectl: the answer would have woken the
-	 * thread, and nothing can answer now. */
-	if (rc < 0)
-		return rc != -ENOENT;
-	return waiting > 0;
+	for (waited = 0; waited < ANSWERED_WAIT_MS; waited += CONNECTION_RETRY_MS) {
+		if (init_thread_done(&d->init))
+			return false;
+		if (fuse_device_connection(d->device_fd, &connection) < 0)
+			return true;
+		rc = fuse_connection_waiting(connection, &waiting);
+		/* A user cannot read fusectl: the answer would have woken
+		 * the thread, and nothing can answer now. */
+		if (rc < 0)
+			return rc != -ENOENT;
+		if (waiting > 0)
+			return true;
+		usleep(CONNECTION_RETRY_MS * 1000);
+	}
+	return false;
 }
 
 /* Join the init thread within TIMEOUT_MS and take its result; false when
@@ -595,6 +665,41 @@ static int await_init(struct daemon_state *d, int parent_fd)
 	}
 }
 
+/* A cancellation that came while the mount was being completed wins over
+ * the success, which is about to be reported and must then stand.
+ * Returns 0, or -ECANCELED with the status saying why. */
+static int check_not_cancelled(struct daemon_state *d)
+{
+	struct pollfd parent = { .fd = d->sup.parent_fd, .events = POLLIN };
+	int sig = supervisor_pending_signal(&d->sup);
+
+	if (!sig && (parent.fd < 0 || poll(&parent, 1, 0) <= 0))
+		return 0;
+	fail(d, STAGE_CANCELLED, ECANCELED, NULL);
+	d->status.signal = (uint32_t)sig;
+	return -ECANCELED;
+}
+
+/* Once out of the caller's session, signals that the caller's terminal
+ * sent to its job (Ctrl-C, Ctrl-\, a hang-up) as the launch succeeded are
+ * not for the daemon: drop those still pending (setting SIG_IGN discards
+ * them, blocked or not), and ignore SIGHUP from now on, as a daemon with
+ * no terminal to lose.  SIGTERM, and SIGINT or SIGQUIT sent from now on,
+ * still stop the server. */
+static void drop_terminal_signals(void)
+{
+	sigset_t hangup;
+
+	signal(SIGINT, SIG_IGN);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGQUIT, SIG_IGN);
+	signal(SIGQUIT, SIG_DFL);
+	signal(SIGHUP, SIG_IGN);
+	sigemptyset(&hangup);
+	sigaddset(&hangup, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &hangup, NULL);
+}
+
 /* Until the outcome the daemon stays in the caller's session, so that the
  * server can prompt on the terminal and Ctrl-C reaches all of the launch.
  * Afterwards it leaves the terminal and the caller's stdio behind; the
@@ -606,6 +711,7 @@ static void detach_from_caller(struct daemon_state *d)
 
 	if (setsid() < 0)
 		log_step("setsid: %s", strerror(errno));
+	drop_terminal_signals();
 	if (null < 0)
 		return;
 	dup2(null, 0);
@@ -616,22 +722,30 @@ static void detach_from_caller(struct daemon_state *d)
 		supervisor_relay_to_syslog(&d->sup, d->launch->server.name);
 }
 
+/* Written to a fresh temporary file beside it, then renamed over it: a
+ * reader never sees a partial pid, and a file or symbolic link planted
+ * under a predictable name is never written through. */
 static int write_pidfile(const char *path, pid_t pid)
 {
-	char tmp[PATH_MAX];
-	FILE *f;
-	int rc = 0;
+	char tmp[PATH_MAX], line[32];
+	int fd, len, rc = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
+	/* O_CREAT | O_EXCL, so a symbolic link is never followed. */
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	fprintf(f, "%d\n", (int)pid);
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+	len = snprintf(line, sizeof(line), "%d\n", (int)pid);
+	errno = 0;
+	if (fchmod(fd, 0644) < 0 || write(fd, line, (size_t)len) != len)
+		rc = errno ? -errno : -EIO;
+	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
+	if (rc == 0 && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc < 0)
 		unlink(tmp);
-	}
 	return rc;
 }
 
@@ -676,7 +790,7 @@ static int supervise_mounted(struct daemon_state *d)
 			return supervisor_server_status(&d->sup);
 		case SUPERVISOR_SIGNAL:
 			sd_notify_send("STOPPING=1");
-			server_signal_children(SIGTERM);
+			supervisor_signal_server(&d->sup, SIGTERM);
 			break;
 		case SUPERVISOR_CHILD_REAPED:
 			update_pidfile(d);
@@ -827,6 +941,8 @@ static int launch_until_outcome(struct daemon_state *d, int parent_fd)
 	fusermount_close(&d->helper);
 	log_step("mounted on %s", d->launch->server.mountpoint);
 	supervisor_drain_output(&d->sup);
+	if (check_not_cancelled(d) < 0)
+		goto failed;
 	update_pidfile(d);
 	d->status.stage = STAGE_MOUNTED;
 	d->status.server_pid = d->sup.server_pid;
@@ -854,6 +970,7 @@ static void daemon_state_init(struct daemon_state *d, struct launch *l)
 	d->init.mount_fd = -1;
 	d->watch.fd = -1;
 	d->helper.socket_fd = d->helper.stderr_fd = -1;
+	d->terminal_fd = -1;
 }
 
 static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int parent_fd)
@@ -862,7 +979,9 @@ static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int p
 	int rc;
 
 	daemon_state_init(&d, arg);
+	d.server_group = true;
 	rc = launch_until_outcome(&d, parent_fd);
+	give_terminal_back(&d);
 	launch_status_send(status_fd, &d.status);
 	if (rc < 0)
 		_exit(1);

@@ -24,8 +24,7 @@ exec_server(const char *path, char *const argv[], int device_fd,
 	    int error_fd)
 {
 	extern char **environ;
-
-	sigset_t none;
+	sigset_t none, ttou;
 	int sig, err;
 
 	sigemptyset(&none);
@@ -34,6 +33,15 @@ exec_server(const char *path, char *const argv[], int device_fd,
 	/* The server outlives the terminal it was started from (libfuse
 	 * leaves an ignored SIGHUP ignored). */
 	signal(SIGHUP, SIG_IGN);
+	if (stdio->own_group && setpgid(0, 0) < 0)
+		goto fail;
+	/* Taking the terminal from a background group needs SIGTTOU blocked;
+	 * failing to is no reason not to run. */
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, NULL);
+	if (stdio->terminal >= 0)
+		tcsetpgrp(stdio->terminal, getpid());
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	if (dup2(stdio->in, 0) < 0 || dup2(stdio->out, 1) < 0 || dup2(stdio->err, 2) < 0)

@@ -3,6 +3,7 @@
 #ifndef FUSELAUNCH_SERVER_PROCESS_H
 #define FUSELAUNCH_SERVER_PROCESS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct server_identity;
@@ -11,6 +12,8 @@ struct server_stdio {
 	int in;		/* becomes the server's fd 0 */
 	int out;	/* fd 1 */
 	int err;	/* fd 2 */
+	bool own_group;	/* start it in a process group of its own */
+	int terminal;	/* >= 0: make that group this terminal's foreground one */
 };
 
 /* fork and exec PATH with ARGV as IDENTITY (NULL: as we are); the device

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -195,7 +196,10 @@ static int poll_timeout(const struct supervisor *s)
 	if (!s->deadline_ms)
 		return -1;
 	now = now_ms();
-	return now >= s->deadline_ms ? 0 : (int)(s->deadline_ms - now);
+	if (now >= s->deadline_ms)
+		return 0;
+	/* poll() takes an int: beyond 24.8 days, wait in several rounds. */
+	return s->deadline_ms - now > INT_MAX ? INT_MAX : (int)(s->deadline_ms - now);
 }
 
 /* Read every queued signal: SIGCHLD marks children to reap, any other is
@@ -212,6 +216,11 @@ static int read_signals(struct supervisor *s)
 			terminating = (int)info.ssi_signo;
 	}
 	return terminating;
+}
+
+int supervisor_pending_signal(struct supervisor *s)
+{
+	return read_signals(s);
 }
 
 enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
@@ -239,9 +248,9 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 		n = poll(pfd, COUNT, poll_timeout(s));
 		if (n < 0 && errno != EINTR)
 			return SUPERVISOR_SIGNAL;
-		if (n == 0)
+		if (n == 0 && now_ms() >= s->deadline_ms)
 			return SUPERVISOR_TIMEOUT;
-		if (n < 0)
+		if (n <= 0)
 			continue;
 		for (i = 0; i < 2; i++)
 			if (pfd[OUT + i].revents)
@@ -276,6 +285,19 @@ static bool wait_server_gone(struct supervisor *s, unsigned int ms)
 	return gone;
 }
 
+int supervisor_signal_server(struct supervisor *s, int sig)
+{
+	int n = server_signal_children(sig);
+
+	if (n > 0)
+		return n;
+	/* None found although the server is not reaped yet: /proc cannot be
+	 * read (or is not procfs).  The one started, at least. */
+	if (s->server_pid <= 0 || s->server_reaped || kill(s->server_pid, sig) < 0)
+		return 0;
+	return 1;
+}
+
 void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms)
 {
 	int saved_init = s->init_fd, saved_parent = s->parent_fd, saved_mounts = s->mounts_fd;
@@ -283,11 +305,11 @@ void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms)
 
 	/* Only the processes matter here. */
 	s->init_fd = s->parent_fd = s->mounts_fd = -1;
-	if (server_signal_children(SIGTERM) <= 0 || wait_server_gone(s, grace_ms))
+	if (supervisor_signal_server(s, SIGTERM) <= 0 || wait_server_gone(s, grace_ms))
 		goto out;
 	give_up = now_ms() + KILL_WAIT_MS;
 	/* Each process killed may orphan its children onto us: repeat. */
-	while (server_signal_children(SIGKILL) > 0 && !wait_server_gone(s, 100) &&
+	while (supervisor_signal_server(s, SIGKILL) > 0 && !wait_server_gone(s, 100) &&
 	       now_ms() < give_up)
 		;
 out:

@@ -45,6 +45,10 @@ void supervisor_close(struct supervisor *s);
 /* Wait for the next event; *SIGNAL names the signal of SUPERVISOR_SIGNAL. */
 enum supervisor_event supervisor_wait(struct supervisor *s, int *signal);
 
+/* The terminating signal queued and not yet waited for (the last one
+ * when several are), or 0; a queued SIGCHLD is kept for the next wait. */
+int supervisor_pending_signal(struct supervisor *s);
+
 /* Deadline TIMEOUT_MS from now, or none for 0. */
 void supervisor_set_timeout(struct supervisor *s, unsigned int timeout_ms);
 
@@ -54,6 +58,11 @@ void supervisor_relay_to_syslog(struct supervisor *s, const char *ident);
 /* Relay whatever output the server has written so far, up to end of file
  * when no server process is left. */
 void supervisor_drain_output(struct supervisor *s);
+
+/* SIG to every server process (every child); when /proc shows none while
+ * the server is not reaped yet, to the server as started.  Returns how
+ * many were signalled. */
+int supervisor_signal_server(struct supervisor *s, int sig);
 
 /* SIGTERM to every server process, SIGKILL after GRACE_MS; returns once
  * none is left (or KILL_WAIT_MS more have passed). */

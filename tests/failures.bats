@@ -127,3 +127,89 @@ load helpers
 	wait "$pid" || true
 	assert_nothing_left
 }
+
+@test "a timeout below 1 ms is 1 ms, not 'for ever'" {
+	launch -t 0.0004 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	[ "$output" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.001 s" ]
+	assert_nothing_left
+}
+
+# The timeout argument of the poll(2) the daemon's main thread is blocked
+# in (x86_64: syscall 7, third argument), as a signed int; else nothing.
+daemon_poll_timeout() {
+	local nr fds nfds timeout rest
+	read -r nr fds nfds timeout rest <"/proc/$1/syscall" || return 1
+	[ "$nr" = 7 ] || return 1
+	echo $(( (timeout & 0xffffffff) >= 0x80000000 ? (timeout & 0xffffffff) - 0x100000000 : timeout ))
+}
+
+@test "a timeout beyond 24.8 days is still a bound, not an overflow into 'for ever'" {
+	[ "$(uname -m)" = x86_64 ] || skip "reads poll(2) arguments as x86_64 numbers them"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -t 2592000 -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
+		2>/dev/null &
+	local pid=$! daemon timeout
+	wait_until test -s "$RECORD"
+	daemon=$(ps -o ppid= -p "$(recorded pid)" | tr -d ' ')
+	wait_until daemon_poll_timeout "$daemon"
+	timeout=$(daemon_poll_timeout "$daemon")
+	kill -TERM "$pid"
+	wait "$pid" || true
+	# poll(2) takes an int: 30 days of milliseconds must be clamped, not
+	# wrap to a negative value, which means no timeout at all.
+	[ "$timeout" -gt 0 ]
+	[ "$timeout" -le 2147483647 ]
+	assert_nothing_left
+}
+
+# Run fuselaunch with its init thread held for $1 ms before it does
+# anything (its first system call is gettid), as a busy machine may.
+launch_with_late_init_thread() {
+	local delay_us=$(($1 * 1000))
+	shift
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o /dev/null -e trace=gettid -e inject=gettid:delay_enter="$delay_us" \
+		"$FUSELAUNCH" "$@"
+}
+
+@test "a server gone before the init thread has started: reported at once" {
+	command -v strace >/dev/null || skip "strace is needed to hold the init thread"
+	local start=$(date +%s%N)
+	launch_with_late_init_thread 1000 -- "$TESTFS" --exit-before-init=3 "$MNT"
+	local elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+	assert_status 4
+	assert_output_has "server 'testfs' exited with status 3 before answering FUSE_INIT"
+	# Taking a not yet started thread for one that got an answer costs a
+	# fixed 5 s wait for that answer: the launch took 1 s and a little.
+	[ "$elapsed_ms" -lt 5000 ]
+	assert_nothing_left
+}
+
+@test "a timeout before the init thread has made the connection still aborts it" {
+	command -v strace >/dev/null || skip "strace is needed to hold the init thread"
+	launch_with_late_init_thread 500 -v -t 0.001 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	assert_output_has "aborting FUSE connection"
+	assert_output_has "the init thread returned: Transport endpoint is not connected"
+	assert_nothing_left
+}
+
+# fuselaunch in a mount namespace of its own whose /proc is an empty tmpfs.
+launch_without_proc() {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		unshare --mount --propagation private \
+		sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$FUSELAUNCH" "$@"
+}
+
+@test "without a readable /proc a failed launch still stops the server" {
+	launch_without_proc -t 0.5 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	assert_nothing_left
+}
+
+@test "--foreground: a still blocked init thread is said to end with fuselaunch's exit" {
+	launch_without_proc -f -v -t 0.5 -- "$TESTFS" --hang "$MNT"
+	assert_status 7
+	assert_output_has "the init thread is still blocked; it ends when fuselaunch exits"
+	assert_nothing_left
+}

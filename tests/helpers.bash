@@ -5,6 +5,7 @@
 FUSELAUNCH=${FUSELAUNCH:-$BUILDDIR/src/fuselaunch}
 TESTFS=$BUILDDIR/tests/testfs
 HELLO=$BUILDDIR/tests/hello
+HOLDTHREAD=$BUILDDIR/tests/holdthread
 # Anything that can block runs under this many seconds.
 BOUND=20
 

@@ -66,7 +66,7 @@ daemon_pid() {
 	assert_nothing_left
 }
 
-@test "Ctrl-C, which signals the whole process group, server included: exit 8" {
+@test "SIGINT to fuselaunch's whole process group while INIT is pending: exit 8" {
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" setsid "$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
 		2>"$TEST_DIR/err" &
 	local pid=$!
@@ -74,6 +74,100 @@ daemon_pid() {
 	kill -INT -- -"$(ps -o pgid= -p "$pid" | tr -d ' ')"
 	wait "$pid" || status=$?
 	[ "$status" -eq 8 ]
+	assert_nothing_left
+}
+
+# The daemon of the fuselaunch that strace runs under timeout $1, once it
+# is held in a sigaction(2).
+held_daemon() {
+	local tracer foreground daemon nr rest
+	tracer=$(pgrep -P "$1") && foreground=$(pgrep -P "$tracer") &&
+		daemon=$(pgrep -P "$foreground") || return 1
+	read -r nr rest <"/proc/$daemon/syscall" || return 1
+	[ "$nr" = 13 ] && echo "$daemon"
+}
+
+@test "a signal to the daemon before it watches signals still cancels the launch" {
+	command -v strace >/dev/null || skip "strace is needed to hold the daemon"
+	# Hold the daemon in its first sigaction(2), before it watches signals.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o /dev/null -e trace=rt_sigaction \
+		-e inject=rt_sigaction:delay_enter=1000000:when=1 \
+		"$FUSELAUNCH" -- "$TESTFS" --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! daemon
+	wait_until held_daemon "$pid"
+	daemon=$(held_daemon "$pid")
+	kill -INT "$daemon"
+	wait "$pid" || status=$?
+	[ "$status" -eq 8 ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'testfs' cancelled by signal 2 (Interrupt)" ]
+	assert_nothing_left
+}
+
+@test "a signal that comes as the mount completes cancels it: no success is taken back" {
+	mkfifo "$TEST_DIR/gate"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- \
+		"$TESTFS" --init-gate="$TEST_DIR/gate" --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! daemon
+	wait_until grep -qs "^init" "$RECORD"
+	daemon=$(daemon_pid)
+	# While the daemon's main thread is held, the server answers, the
+	# init thread attaches the mount and ends, and a SIGINT comes: the
+	# main thread then finds both at once.
+	run "$HOLDTHREAD" "$daemon" bash -c "$(declare -f wait_until is_mounted mountinfo_of)
+		BOUND=$BOUND
+		: >'$TEST_DIR/gate'
+		wait_until is_mounted '$MNT'
+		wait_until test \"\$(ls /proc/$daemon/task)\" = $daemon
+		kill -INT $daemon"
+	assert_status 0
+	wait "$pid" || status=$?
+	[ "$status" -eq 8 ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'testfs' cancelled by signal 2 (Interrupt)" ]
+	assert_nothing_left
+}
+
+# Whether process $1 is blocked in poll(2) with no signal pending: it has
+# handled every signal sent so far (x86_64 numbers).
+idle_in_poll() {
+	local pending nr rest
+	pending=$(sed -n 's/^ShdPnd:[[:space:]]*//p' "/proc/$1/status")
+	read -r nr rest <"/proc/$1/syscall"
+	[ "$((16#$pending))" = 0 ] && [ "$nr" = 7 ]
+}
+
+in_syscall() {
+	local nr rest
+	read -r nr rest <"/proc/$1/syscall" && [ "$nr" = "$2" ]
+}
+
+@test "a Ctrl-C, Ctrl-\\ or hang-up that reaches the daemon as it leaves the caller spares the server" {
+	command -v strace >/dev/null || skip "strace is needed to hold the daemon"
+	[ "$(uname -m)" = x86_64 ] || skip "reads system call numbers as x86_64 numbers them"
+	# The daemon is held in setsid(2): it has reported success, and it
+	# still is in the caller's session; strace also records every kill(2).
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o "$TEST_DIR/trace" -e trace=kill,setsid \
+		-e inject=setsid:delay_enter=1000000 \
+		"$FUSELAUNCH" -- "$TESTFS" --record="$RECORD" "$MNT" &
+	local daemon
+	wait_until grep -qs "^pid=" "$RECORD"
+	daemon=$(daemon_pid)
+	wait_until in_syscall "$daemon" 112
+	kill -INT "$daemon"
+	kill -QUIT "$daemon"
+	kill -HUP "$daemon"
+	wait_until is_mounted "$MNT"
+	wait_until idle_in_poll "$daemon"
+	# Afterwards the daemon has no terminal to lose: SIGHUP is ignored.
+	kill -HUP "$daemon"
+	wait_until idle_in_poll "$daemon"
+	run grep "kill(" "$TEST_DIR/trace"
+	[ -z "$output" ]
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	# SIGTERM still stops the server.
+	kill -TERM "$daemon"
+	wait_until is_not_mounted "$MNT"
 	assert_nothing_left
 }
 
@@ -87,11 +181,23 @@ daemon_pid() {
 	SH
 	chmod +x "$TEST_DIR/prompting"
 	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" script -qec \
-		"'$FUSELAUNCH' -- '$TEST_DIR/prompting' '$TESTFS' '$MNT'; echo status=\$?" /dev/null <<<"secret"
+		"'$FUSELAUNCH' -- '$TEST_DIR/prompting' '$TESTFS' '$MNT'; echo status=\$?
+		 [ \$(ps -o tpgid= -p \$\$) = \$(ps -o pgid= -p \$\$) ] && echo terminal back" /dev/null <<<"secret"
 	assert_output_has "Password: "
 	assert_output_has "status=0"
+	assert_output_has "terminal back"
 	[ "$(cat "$TEST_DIR/password")" = secret ]
 	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "Ctrl-C at the terminal while INIT is pending: exit 8" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" bash -c "
+		$(declare -f wait_until); BOUND=$BOUND
+		{ wait_until grep -qs '^pid=' '$RECORD'; printf '\\003'; } |
+		script -qec \"'$FUSELAUNCH' -- '$TESTFS' --hang --record='$RECORD' '$MNT'; echo status=\\\$?\" /dev/null"
+	assert_output_has "cancelled by signal 2 (Interrupt)"
+	assert_output_has "status=8"
+	assert_nothing_left
 }
 
 @test "SIGTERM to the daemon stops the server and unmounts" {
@@ -108,6 +214,22 @@ daemon_pid() {
 	local daemon
 	daemon=$(daemon_pid)
 	[ "$(ps -o sid= -p "$daemon" | tr -d ' ')" = "$daemon" ]
+}
+
+@test "after success the server is out of the caller's process group: a Ctrl-C there spares it" {
+	# The caller: a shell in a process group of its own that stays.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" setsid sh -c \
+		'"$0" -- "$1" --record="$2" "$3"; echo $? >"$4"; exec sleep "$5"' \
+		"$FUSELAUNCH" "$TESTFS" "$RECORD" "$MNT" "$TEST_DIR/status" "$BOUND" &
+	local caller=$!
+	wait_until test -s "$TEST_DIR/status"
+	[ "$(cat "$TEST_DIR/status")" = 0 ]
+	[ "$(ps -o pgid= -p "$caller" | tr -d ' ')" = "$caller" ]
+	[ "$(ps -o pgid= -p "$(recorded pid)" | tr -d ' ')" != "$caller" ]
+	kill -INT -- -"$caller"
+	wait "$caller" || true
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	kill -0 "$(recorded pid)"
 }
 
 @test "--no-auto-unmount leaves the mount of a dead server in place" {
@@ -127,6 +249,29 @@ daemon_pid() {
 	umount "$MNT"
 	assert_nothing_left
 	[ ! -e "$TEST_DIR/pid" ]
+}
+
+@test "a relative --pidfile is relative to the caller's directory, not the daemon's" {
+	mkdir "$TEST_DIR/here"
+	cd "$TEST_DIR/here"
+	launch --pidfile pid -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(cat "$TEST_DIR/here/pid")" = "$(recorded pid)" ]
+	umount "$MNT"
+	assert_nothing_left
+	[ ! -e "$TEST_DIR/here/pid" ]
+}
+
+@test "--pidfile writes through no file planted next to it" {
+	echo precious >"$TEST_DIR/victim"
+	ln -s "$TEST_DIR/victim" "$TEST_DIR/pid.tmp"
+	launch --pidfile "$TEST_DIR/pid" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(cat "$TEST_DIR/victim")" = precious ]
+	[ -f "$TEST_DIR/pid" ]
+	[ ! -L "$TEST_DIR/pid" ]
+	[ "$(cat "$TEST_DIR/pid")" = "$(recorded pid)" ]
+	[ "$(stat -c %a "$TEST_DIR/pid")" = 644 ]
 }
 
 @test "--pidfile follows a server that hands over to a background child" {

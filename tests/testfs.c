@@ -35,6 +35,7 @@ static struct {
 	int exit_before_init;		/* -1: off */
 	int signal_before_init;		/* 0: off */
 	long delay_init_ms;
+	const char *init_gate;		/* FIFO opened before answering INIT */
 	bool refuse_init;
 	bool hang;
 	bool daemonize;
@@ -192,6 +193,13 @@ static void tfs_init(void *userdata UNUSED, struct fuse_conn_info *conn)
 	       fuse_mounted_at(opt.record_mountpoint) : "unknown");
 	if (opt.delay_init_ms)
 		nanosleep(&ts, NULL);
+	if (opt.init_gate) {
+		/* Opening a FIFO to read blocks until someone opens it to write. */
+		int fd = open(opt.init_gate, O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	if (opt.refuse_init) {
 		/* libfuse answers EPROTO to INIT when we want what we can't have. */
 		fprintf(stderr, "testfs: refusing INIT\n");
@@ -317,6 +325,7 @@ static void usage(FILE *out)
 		"  --signal-before-init=SIG  die of signal SIG before reading INIT\n"
 		"  --refuse-init             answer INIT with an error\n"
 		"  --delay-init=MS           wait MS milliseconds before answering INIT\n"
+		"  --init-gate=FIFO          answer INIT once FIFO has been opened to write\n"
 		"  --hang                    never read the device\n"
 		"  --daemonize               fork after mounting; the parent exits 0\n"
 		"  --record=FILE             append a trace of events to FILE\n"
@@ -351,13 +360,14 @@ static long parse_num(const char *s, long max)
 }
 
 enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
-       RECORD, RECORD_MNT, DEBUG, HELP };
+       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE };
 static const struct option longopts[] = {
 	{ "content", required_argument, NULL, CONTENT },
 	{ "exit-before-init", required_argument, NULL, EXIT },
 	{ "signal-before-init", required_argument, NULL, SIGNAL },
 	{ "refuse-init", no_argument, NULL, REFUSE },
 	{ "delay-init", required_argument, NULL, DELAY },
+	{ "init-gate", required_argument, NULL, INIT_GATE },
 	{ "hang", no_argument, NULL, HANG },
 	{ "daemonize", no_argument, NULL, DAEMONIZE },
 	{ "record", required_argument, NULL, RECORD },
@@ -375,6 +385,7 @@ static void apply_option(int c, char *value, const char *arg)
 	case SIGNAL: opt.signal_before_init = parse_num(value, SIGRTMAX); break;
 	case REFUSE: opt.refuse_init = true; break;
 	case DELAY: opt.delay_init_ms = parse_num(value, LONG_MAX); break;
+	case INIT_GATE: opt.init_gate = value; break;
 	case HANG: opt.hang = true; break;
 	case DAEMONIZE: opt.daemonize = true; break;
 	case RECORD: opt.record_file = value; break;
