@@ -75,7 +75,7 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          always: synchronous or fail; never: mount first\n"
 	       "     --pidfile FILE     write the serving process's pid to FILE\n"
 	       "     --log FILE         append the server's output to FILE once mounted\n"
-	       "                          (default: syslog)\n"
+	       "                          (default: syslog; not with --foreground)\n"
 	       "     --no-auto-unmount  leave the mount in place when the server dies\n"
 	       " -v, --verbose          print each step with its time\n"
 	       "\n"
@@ -178,6 +178,9 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			exit(FL_EX_USAGE);
 		}
 	}
+	if (cli->foreground && cli->log)
+		bad_usage("--log cannot be used with --foreground: there the server's output stays on %s's own",
+			  program_invocation_short_name);
 	if (optind >= argc)
 		bad_usage("no server given");
 	cli->server_argc = argc - optind;

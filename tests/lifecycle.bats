@@ -317,6 +317,14 @@ in_syscall() {
 	assert_nothing_left
 }
 
+@test "--log with --foreground is refused: the output stays on fuselaunch's own" {
+	launch -f --log "$TEST_DIR/log" -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "${lines[0]}" = "fuselaunch: --log cannot be used with --foreground: there the server's output stays on fuselaunch's own" ]
+	[ ! -e "$TEST_DIR/log" ]
+	assert_nothing_left
+}
+
 @test "--foreground sends READY=1 once mounted, then exits with the server's status" {
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" \
 		socat -u UNIX-RECV:"$TEST_DIR/notify" OPEN:"$TEST_DIR/notified",creat,append &
