@@ -41,7 +41,9 @@ static void read_kernel_messages(int fsfd, const char *before, char *why, size_t
 	}
 }
 
-static int set_param(int fsfd, const char *name, const char *value, char *why, size_t whylen)
+/* As set_param(), but a failure names the option as the user gave it. */
+static int set_param_given_as(int fsfd, const char *name, const char *given, const char *value,
+			      char *why, size_t whylen)
 {
 	char what[256];
 	int rc;
@@ -53,9 +55,14 @@ static int set_param(int fsfd, const char *name, const char *value, char *why, s
 	if (rc == 0)
 		return 0;
 	rc = -errno;
-	snprintf(what, sizeof(what), "option '%s%s%s'", name, value ? "=" : "", value ? value : "");
+	snprintf(what, sizeof(what), "option '%s%s%s'", given, value ? "=" : "", value ? value : "");
 	read_kernel_messages(fsfd, what, why, whylen);
 	return rc;
+}
+
+static int set_param(int fsfd, const char *name, const char *value, char *why, size_t whylen)
+{
+	return set_param_given_as(fsfd, name, name, value, why, whylen);
 }
 
 static bool has_param(const char *fs_params, const char *name)
@@ -85,7 +92,8 @@ static int set_default_params(int fsfd, const struct kernel_mount_params *p,
 		rc = set_param(fsfd, "group_id", value, why, whylen);
 	}
 	if (rc == 0)
-		rc = set_param(fsfd, "source", p->source, why, whylen);
+		rc = set_param_given_as(fsfd, "source", p->source_option ? p->source_option : "source",
+					p->source, why, whylen);
 	if (rc == 0)
 		rc = set_param(fsfd, "subtype", p->subtype, why, whylen);
 	return rc;

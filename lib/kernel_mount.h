@@ -13,6 +13,7 @@ struct kernel_mount_params {
 	uid_t user_id;
 	gid_t group_id;
 	const char *source;	/* shown as the mount's source (fsname) */
+	const char *source_option; /* the option that gave it, for messages */
 	const char *subtype;	/* the mount's type is fuse.SUBTYPE */
 	const char *fs_params;	/* more parameters, as an option string */
 };

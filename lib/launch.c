@@ -243,6 +243,7 @@ static int open_fs_context(struct daemon_state *d)
 		.group_id = l->group_id,
 		.source = l->options.fsname ? l->options.fsname :
 			  l->server.source ? l->server.source : l->server.name,
+		.source_option = l->options.fsname ? "fsname" : NULL,
 		.subtype = l->options.subtype ? l->options.subtype : l->server.name,
 		.fs_params = l->options.fs_params,
 	};

@@ -12,10 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "server_process.h"
 #include "supervisor.h"
 
 #define KILL_WAIT_MS 5000
+/* While poll() fails, how long to wait for signals alone between tries. */
+#define POLL_RETRY_MS 100
 
 static const int watched_signals[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 
@@ -38,6 +41,7 @@ int supervisor_init(struct supervisor *s)
 	s->server_reaped = false;
 	s->children_changed = false;
 	s->helper_pid = 0;
+	s->poll_failing = false;
 	sigemptyset(&mask);
 	for (i = 0; i < sizeof(watched_signals) / sizeof(watched_signals[0]); i++)
 		sigaddset(&mask, watched_signals[i]);
@@ -223,6 +227,33 @@ int supervisor_pending_signal(struct supervisor *s)
 	return read_signals(s);
 }
 
+/* poll() failed (fewer descriptors allowed than it watches, say): that is
+ * no reason to stop supervising, nor to spin.  Wait for a signal alone,
+ * SIGCHLD included, for up to POLL_RETRY_MS, then let poll() be tried
+ * again.  Returns the terminating signal that came, or 0. */
+static int wait_signal_alone(struct supervisor *s, int poll_error)
+{
+	struct timespec pause = { 0, POLL_RETRY_MS * 1000000L };
+	siginfo_t info;
+	sigset_t mask;
+	size_t i;
+
+	if (!s->poll_failing)
+		log_error("cannot wait for events: %s; waiting for signals alone until that works",
+			  strerror(poll_error));
+	s->poll_failing = true;
+	sigemptyset(&mask);
+	for (i = 0; i < sizeof(watched_signals) / sizeof(watched_signals[0]); i++)
+		sigaddset(&mask, watched_signals[i]);
+	if (sigtimedwait(&mask, &info, &pause) < 0)
+		return 0;
+	if (info.si_signo == SIGCHLD) {
+		s->children_changed = true;
+		return 0;
+	}
+	return info.si_signo;
+}
+
 enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 {
 	enum { SIGNALS, INIT, PARENT, MOUNTS, OUT, ERR, COUNT };
@@ -246,8 +277,15 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 		pfd[OUT] = (struct pollfd){ .fd = s->output_fd[0], .events = POLLIN };
 		pfd[ERR] = (struct pollfd){ .fd = s->output_fd[1], .events = POLLIN };
 		n = poll(pfd, COUNT, poll_timeout(s));
-		if (n < 0 && errno != EINTR)
-			return SUPERVISOR_SIGNAL;
+		if (n < 0 && errno != EINTR) {
+			if ((*signal = wait_signal_alone(s, errno)))
+				return SUPERVISOR_SIGNAL;
+			if (s->deadline_ms && now_ms() >= s->deadline_ms)
+				return SUPERVISOR_TIMEOUT;
+			continue;
+		}
+		if (n >= 0)
+			s->poll_failing = false;
 		if (n == 0 && now_ms() >= s->deadline_ms)
 			return SUPERVISOR_TIMEOUT;
 		if (n <= 0)

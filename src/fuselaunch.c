@@ -79,7 +79,7 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          always: synchronous or fail; never: mount first\n"
 	       "     --pidfile FILE     write the serving process's pid to FILE\n"
 	       "     --log FILE         append the server's output to FILE once mounted\n"
-	       "                          (default: syslog)\n"
+	       "                          (default: syslog; not with --foreground)\n"
 	       "     --no-auto-unmount  leave the mount in place when the server dies\n"
 	       "     --user USER        run the server as USER, with USER's groups and no\n"
 	       "                          capabilities (root only); the mount is theirs\n"
@@ -92,12 +92,12 @@ static void __attribute__((noreturn)) usage(void)
 	       "\n"
 	       "Exit status:\n"
 	       " %3$d  mounted and answering\n"
-	       " %4$d  bad command line, mount option or mountpoint\n"
+	       " %4$d  bad command line or mountpoint, or a mount option fuselaunch does not accept\n"
 	       " %5$d  system error: /dev/fuse missing or not permitted, out of resources\n"
 	       " %6$d  the server was not found or is not executable\n"
 	       " %7$d  the server exited or was killed before answering FUSE_INIT\n"
 	       " %8$d  the server answered FUSE_INIT with an error\n"
-	       " %9$d  the kernel (or, for users, fusermount3) refused the mount\n"
+	       " %9$d  the kernel refused the mount or one of its mount options\n"
 	       " %10$d  the server did not answer FUSE_INIT within the timeout\n"
 	       " %11$d  cancelled by a signal\n"
 	       "\n"
@@ -194,6 +194,9 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			exit(FL_EX_USAGE);
 		}
 	}
+	if (cli->foreground && cli->log)
+		bad_usage("--log cannot be used with --foreground: there the server's output stays on %s's own",
+			  program_invocation_short_name);
 	if (optind >= argc)
 		bad_usage("no server given");
 	cli->server_argc = argc - optind;

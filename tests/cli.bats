@@ -67,3 +67,15 @@ man_page() {
 	done
 	[ "$(grep -c '^\.IP [0-9]*$' "$page")" = 9 ]
 }
+
+@test "README, --help and the man page agree: 1 for an option fuselaunch refuses, 6 for one the kernel refuses" {
+	local page readme
+	page=$(man_page)
+	readme=$(dirname "$BATS_TEST_FILENAME")/../README.md
+	grep -qx '| 1 | bad command line or mountpoint, or a mount option fuselaunch does not accept |' "$readme"
+	grep -qx '| 6 | the kernel refused the mount or one of its mount options |' "$readme"
+	"$FUSELAUNCH" --help | grep -qx ' 1  bad command line or mountpoint, or a mount option fuselaunch does not accept'
+	"$FUSELAUNCH" --help | grep -qx ' 6  the kernel refused the mount or one of its mount options'
+	[ "$(sed -n '/^\.IP 1$/{n;p}' "$page")" = "Bad command line or mountpoint, or a mount option fuselaunch does not accept (unknown, malformed, or meant for /etc/fstab)." ]
+	[ "$(sed -n '/^\.IP 6$/{n;p}' "$page")" = "The kernel refused the mount or one of its mount options (a value it does not take, or attaching the mount on the mountpoint)." ]
+}

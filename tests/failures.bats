@@ -213,3 +213,10 @@ launch_without_proc() {
 	assert_output_has "the init thread is still blocked; it ends when fuselaunch exits"
 	assert_nothing_left
 }
+
+@test "an -o fsname= the kernel refuses: the message names fsname, as given" {
+	launch -o fsname= -- "$TESTFS" "$MNT"
+	assert_status 6
+	[ "$output" = "fuselaunch: the kernel refused mount option 'fsname=': fuse: Bad value for 'source': Invalid argument" ]
+	assert_nothing_left
+}

@@ -232,6 +232,24 @@ in_syscall() {
 	kill -0 "$(recorded pid)"
 }
 
+@test "a supervisor whose poll(2) fails keeps the server and still supervises it" {
+	launch --log "$TEST_DIR/log" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	local daemon soft
+	daemon=$(daemon_pid)
+	soft=$(prlimit --pid "$daemon" --nofile --raw --noheadings -o SOFT | tr -d ' ')
+	# poll(2) of more descriptors than RLIMIT_NOFILE fails with EINVAL;
+	# a SIGCHLD wakes the daemon to try it.
+	prlimit --pid "$daemon" --nofile=3:
+	kill -CHLD "$daemon"
+	wait_until grep -q "cannot wait for events: Invalid argument" "$TEST_DIR/log"
+	prlimit --pid "$daemon" --nofile="$soft":
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	kill "$(recorded pid)"
+	wait_until is_not_mounted "$MNT"
+	assert_nothing_left
+}
+
 @test "--no-auto-unmount leaves the mount of a dead server in place" {
 	launch --no-auto-unmount -- "$TESTFS" --record="$RECORD" "$MNT"
 	assert_status 0
@@ -314,6 +332,14 @@ in_syscall() {
 	launch --log "$TEST_DIR/no/such/dir/log" -- "$TESTFS" "$MNT"
 	assert_status 1
 	[ "$output" = "fuselaunch: log file '$TEST_DIR/no/such/dir/log': No such file or directory" ]
+	assert_nothing_left
+}
+
+@test "--log with --foreground is refused: the output stays on fuselaunch's own" {
+	launch -f --log "$TEST_DIR/log" -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "${lines[0]}" = "fuselaunch: --log cannot be used with --foreground: there the server's output stays on fuselaunch's own" ]
+	[ ! -e "$TEST_DIR/log" ]
 	assert_nothing_left
 }
 
