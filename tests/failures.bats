@@ -220,3 +220,16 @@ launch_without_proc() {
 	[ "$output" = "fuselaunch: the kernel refused mount option 'fsname=': fuse: Bad value for 'source': Invalid argument" ]
 	assert_nothing_left
 }
+
+@test "a caller that does not read its output does not stall the launch" {
+	mkfifo "$TEST_DIR/out"
+	# Open to read, never read: the pipe fills and then blocks writers.
+	exec {unread}<>"$TEST_DIR/out"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		"$FUSELAUNCH" -t 0.5 -- "$TESTFS" --noise=1000000 --hang "$MNT" \
+		>"$TEST_DIR/out" 2>"$TEST_DIR/err" || status=$?
+	exec {unread}<&-
+	[ "$status" -eq 7 ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s" ]
+	assert_nothing_left
+}

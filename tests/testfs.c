@@ -36,6 +36,7 @@ static struct {
 	int signal_before_init;		/* 0: off */
 	long delay_init_ms;
 	const char *init_gate;		/* FIFO opened before answering INIT */
+	long noise;			/* bytes written to stdout before INIT */
 	bool refuse_init;
 	bool hang;
 	bool daemonize;
@@ -326,6 +327,7 @@ static void usage(FILE *out)
 		"  --refuse-init             answer INIT with an error\n"
 		"  --delay-init=MS           wait MS milliseconds before answering INIT\n"
 		"  --init-gate=FIFO          answer INIT once FIFO has been opened to write\n"
+		"  --noise=BYTES             write at least BYTES to stdout before reading INIT\n"
 		"  --hang                    never read the device\n"
 		"  --daemonize               fork after mounting; the parent exits 0\n"
 		"  --record=FILE             append a trace of events to FILE\n"
@@ -360,7 +362,7 @@ static long parse_num(const char *s, long max)
 }
 
 enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
-       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE };
+       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE };
 static const struct option longopts[] = {
 	{ "content", required_argument, NULL, CONTENT },
 	{ "exit-before-init", required_argument, NULL, EXIT },
@@ -368,6 +370,7 @@ static const struct option longopts[] = {
 	{ "refuse-init", no_argument, NULL, REFUSE },
 	{ "delay-init", required_argument, NULL, DELAY },
 	{ "init-gate", required_argument, NULL, INIT_GATE },
+	{ "noise", required_argument, NULL, NOISE },
 	{ "hang", no_argument, NULL, HANG },
 	{ "daemonize", no_argument, NULL, DAEMONIZE },
 	{ "record", required_argument, NULL, RECORD },
@@ -386,6 +389,7 @@ static void apply_option(int c, char *value, const char *arg)
 	case REFUSE: opt.refuse_init = true; break;
 	case DELAY: opt.delay_init_ms = parse_num(value, LONG_MAX); break;
 	case INIT_GATE: opt.init_gate = value; break;
+	case NOISE: opt.noise = parse_num(value, LONG_MAX); break;
 	case HANG: opt.hang = true; break;
 	case DAEMONIZE: opt.daemonize = true; break;
 	case RECORD: opt.record_file = value; break;
@@ -470,6 +474,11 @@ static void daemonize(void)
 /* Misbehaviours that happen after mounting but before reading INIT. */
 static void before_init(void)
 {
+	static const char noise[] = "testfs: noise to fill whatever reads our output\n";
+
+	for (long left = opt.noise; left > 0; left -= (long)sizeof(noise) - 1)
+		fputs(noise, stdout);
+	fflush(stdout);
 	if (opt.exit_before_init >= 0) {
 		fprintf(stderr, "testfs: exiting with status %d before INIT\n",
 			opt.exit_before_init);
