@@ -167,7 +167,7 @@ daemon_poll_timeout() {
 launch_with_late_init_thread() {
 	local delay_us=$(($1 * 1000))
 	shift
-	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
 		strace -f -qq -o /dev/null -e trace=gettid -e inject=gettid:delay_enter="$delay_us" \
 		"$FUSELAUNCH" "$@"
 }
@@ -196,6 +196,7 @@ launch_with_late_init_thread() {
 
 # fuselaunch in a mount namespace of its own whose /proc is an empty tmpfs.
 launch_without_proc() {
+	skip_if_sanitized
 	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
 		unshare --mount --propagation private \
 		sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$FUSELAUNCH" "$@"
