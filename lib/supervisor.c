@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -37,6 +38,7 @@ int supervisor_init(struct supervisor *s)
 
 	s->init_fd = s->parent_fd = s->mounts_fd = -1;
 	s->output_fd[0] = s->output_fd[1] = -1;
+	s->relay_blocked[0] = s->relay_blocked[1] = false;
 	s->deadline_ms = 0;
 	s->server_reaped = false;
 	s->children_changed = false;
@@ -151,12 +153,31 @@ static void syslog_lines(struct supervisor *s, int i, const char *buf, size_t le
 	}
 }
 
-/* Relay one read's worth from the server's stream I to our fd 1 or 2. */
+/* Whether our fd 1 or 2 (for stream I) takes a relayed read now without
+ * blocking; if not, stream I waits until it does (relay_blocked).  The
+ * descriptor is the caller's, shared with it, so it cannot be made
+ * non-blocking; a pipe that polls writable has room for a page, which is
+ * as much as one read relays. */
+static bool relay_writable(struct supervisor *s, int i)
+{
+	struct pollfd out = { .fd = i + 1, .events = POLLOUT };
+
+	if (s->to_syslog)
+		return true;
+	s->relay_blocked[i] = poll(&out, 1, 0) == 0;
+	return !s->relay_blocked[i];
+}
+
+/* Relay one read's worth from the server's stream I to our fd 1 or 2.
+ * When nobody reads those, the server's own writes block, as they would
+ * on the caller's stdout: never the daemon, which must go on watching. */
 static void relay_output(struct supervisor *s, int i)
 {
 	char buf[4096];
 	ssize_t n;
 
+	if (!relay_writable(s, i))
+		return;
 	n = read(s->output_fd[i], buf, sizeof(buf));
 	if (n > 0 && s->to_syslog) {
 		syslog_lines(s, i, buf, (size_t)n, false);
@@ -179,9 +200,10 @@ void supervisor_drain_output(struct supervisor *s)
 	struct pollfd pfd[2];
 	int i, n;
 
+	s->relay_blocked[0] = s->relay_blocked[1] = false;
 	for (;;) {
 		for (i = 0; i < 2; i++) {
-			pfd[i].fd = s->output_fd[i];
+			pfd[i].fd = s->relay_blocked[i] ? -1 : s->output_fd[i];
 			pfd[i].events = POLLIN;
 		}
 		n = poll(pfd, 2, 0);
@@ -274,8 +296,11 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 		pfd[INIT] = (struct pollfd){ .fd = s->init_fd, .events = POLLIN };
 		pfd[PARENT] = (struct pollfd){ .fd = s->parent_fd, .events = POLLIN };
 		pfd[MOUNTS] = (struct pollfd){ .fd = s->mounts_fd, .events = POLLPRI };
-		pfd[OUT] = (struct pollfd){ .fd = s->output_fd[0], .events = POLLIN };
-		pfd[ERR] = (struct pollfd){ .fd = s->output_fd[1], .events = POLLIN };
+		/* A blocked stream waits for room where it goes, not for input. */
+		for (i = 0; i < 2; i++)
+			pfd[OUT + i] = s->output_fd[i] >= 0 && s->relay_blocked[i] ?
+				(struct pollfd){ .fd = i + 1, .events = POLLOUT } :
+				(struct pollfd){ .fd = s->output_fd[i], .events = POLLIN };
 		n = poll(pfd, COUNT, poll_timeout(s));
 		if (n < 0 && errno != EINTR) {
 			if ((*signal = wait_signal_alone(s, errno)))
@@ -291,7 +316,9 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 		if (n <= 0)
 			continue;
 		for (i = 0; i < 2; i++)
-			if (pfd[OUT + i].revents)
+			if (pfd[OUT + i].revents && s->relay_blocked[i])
+				s->relay_blocked[i] = false;
+			else if (pfd[OUT + i].revents)
 				relay_output(s, i);
 		if (pfd[INIT].revents)
 			return SUPERVISOR_INIT_DONE;

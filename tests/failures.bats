@@ -167,7 +167,7 @@ daemon_poll_timeout() {
 launch_with_late_init_thread() {
 	local delay_us=$(($1 * 1000))
 	shift
-	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
 		strace -f -qq -o /dev/null -e trace=gettid -e inject=gettid:delay_enter="$delay_us" \
 		"$FUSELAUNCH" "$@"
 }
@@ -196,6 +196,7 @@ launch_with_late_init_thread() {
 
 # fuselaunch in a mount namespace of its own whose /proc is an empty tmpfs.
 launch_without_proc() {
+	skip_if_sanitized
 	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
 		unshare --mount --propagation private \
 		sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$FUSELAUNCH" "$@"
@@ -218,5 +219,18 @@ launch_without_proc() {
 	launch -o fsname= -- "$TESTFS" "$MNT"
 	assert_status 6
 	[ "$output" = "fuselaunch: the kernel refused mount option 'fsname=': fuse: Bad value for 'source': Invalid argument" ]
+	assert_nothing_left
+}
+
+@test "a caller that does not read its output does not stall the launch" {
+	mkfifo "$TEST_DIR/out"
+	# Open to read, never read: the pipe fills and then blocks writers.
+	exec {unread}<>"$TEST_DIR/out"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		"$FUSELAUNCH" -t 0.5 -- "$TESTFS" --noise=1000000 --hang "$MNT" \
+		>"$TEST_DIR/out" 2>"$TEST_DIR/err" || status=$?
+	exec {unread}<&-
+	[ "$status" -eq 7 ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s" ]
 	assert_nothing_left
 }

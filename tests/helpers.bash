@@ -8,6 +8,17 @@ HELLO=$BUILDDIR/tests/hello
 HOLDTHREAD=$BUILDDIR/tests/holdthread
 # Anything that can block runs under this many seconds.
 BOUND=20
+# For env: in a sanitizer build, LeakSanitizer cannot work under ptrace
+# (strace) nor without /proc; the tests that need those go without it.
+NO_LEAK_CHECK=ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+
+# The sanitizers read their options from /proc: a build with them cannot
+# run where /proc is hidden.
+skip_if_sanitized() {
+	if ldd "$FUSELAUNCH" | grep -q 'libasan\|libubsan'; then
+		skip "a sanitizer build needs /proc"
+	fi
+}
 
 setup() {
 	TEST_DIR=$(mktemp -d /tmp/fuselaunch-test.XXXXXX)

@@ -90,7 +90,7 @@ held_daemon() {
 @test "a signal to the daemon before it watches signals still cancels the launch" {
 	command -v strace >/dev/null || skip "strace is needed to hold the daemon"
 	# Hold the daemon in its first sigaction(2), before it watches signals.
-	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
 		strace -f -qq -o /dev/null -e trace=rt_sigaction \
 		-e inject=rt_sigaction:delay_enter=1000000:when=1 \
 		"$FUSELAUNCH" -- "$TESTFS" --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
@@ -146,7 +146,7 @@ in_syscall() {
 	[ "$(uname -m)" = x86_64 ] || skip "reads system call numbers as x86_64 numbers them"
 	# The daemon is held in setsid(2): it has reported success, and it
 	# still is in the caller's session; strace also records every kill(2).
-	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
 		strace -f -qq -o "$TEST_DIR/trace" -e trace=kill,setsid \
 		-e inject=setsid:delay_enter=1000000 \
 		"$FUSELAUNCH" -- "$TESTFS" --record="$RECORD" "$MNT" &

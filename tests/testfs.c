@@ -36,6 +36,7 @@ static struct {
 	int signal_before_init;		/* 0: off */
 	long delay_init_ms;
 	const char *init_gate;		/* FIFO opened before answering INIT */
+	long noise;			/* bytes written to stdout before INIT */
 	bool refuse_init;
 	bool hang;
 	bool daemonize;
@@ -326,6 +327,7 @@ static void usage(FILE *out)
 		"  --refuse-init             answer INIT with an error\n"
 		"  --delay-init=MS           wait MS milliseconds before answering INIT\n"
 		"  --init-gate=FIFO          answer INIT once FIFO has been opened to write\n"
+		"  --noise=BYTES             write at least BYTES to stdout before reading INIT\n"
 		"  --hang                    never read the device\n"
 		"  --daemonize               fork after mounting; the parent exits 0\n"
 		"  --record=FILE             append a trace of events to FILE\n"
@@ -360,7 +362,7 @@ static long parse_num(const char *s, long max)
 }
 
 enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
-       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE };
+       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE };
 static const struct option longopts[] = {
 	{ "content", required_argument, NULL, CONTENT },
 	{ "exit-before-init", required_argument, NULL, EXIT },
@@ -368,6 +370,7 @@ static const struct option longopts[] = {
 	{ "refuse-init", no_argument, NULL, REFUSE },
 	{ "delay-init", required_argument, NULL, DELAY },
 	{ "init-gate", required_argument, NULL, INIT_GATE },
+	{ "noise", required_argument, NULL, NOISE },
 	{ "hang", no_argument, NULL, HANG },
 	{ "daemonize", no_argument, NULL, DAEMONIZE },
 	{ "record", required_argument, NULL, RECORD },
@@ -386,6 +389,7 @@ static void apply_option(int c, char *value, const char *arg)
 	case REFUSE: opt.refuse_init = true; break;
 	case DELAY: opt.delay_init_ms = parse_num(value, LONG_MAX); break;
 	case INIT_GATE: opt.init_gate = value; break;
+	case NOISE: opt.noise = parse_num(value, LONG_MAX); break;
 	case HANG: opt.hang = true; break;
 	case DAEMONIZE: opt.daemonize = true; break;
 	case RECORD: opt.record_file = value; break;
@@ -467,13 +471,27 @@ static void daemonize(void)
 	record("pid=%d", getpid());
 }
 
-/* Misbehaviours that happen after mounting but before reading INIT. */
-static void before_init(void)
+/* Exit as a server does when it gives up: session and memory freed, so
+ * that a sanitizer build reports no leak. */
+static void __attribute__((noreturn)) exit_before_init(struct fuse_session *se, int status)
 {
+	fuse_session_destroy(se);
+	free(opt.record_mountpoint);
+	exit(status);
+}
+
+/* Misbehaviours that happen after mounting but before reading INIT. */
+static void before_init(struct fuse_session *se)
+{
+	static const char noise[] = "testfs: noise to fill whatever reads our output\n";
+
+	for (long left = opt.noise; left > 0; left -= (long)sizeof(noise) - 1)
+		fputs(noise, stdout);
+	fflush(stdout);
 	if (opt.exit_before_init >= 0) {
 		fprintf(stderr, "testfs: exiting with status %d before INIT\n",
 			opt.exit_before_init);
-		exit(opt.exit_before_init);
+		exit_before_init(se, opt.exit_before_init);
 	}
 	if (opt.signal_before_init) {
 		sigset_t set;
@@ -485,7 +503,7 @@ static void before_init(void)
 		raise(opt.signal_before_init);
 		fprintf(stderr, "testfs: signal %d did not kill us\n",
 			opt.signal_before_init);
-		exit(1);
+		exit_before_init(se, 1);
 	}
 	if (opt.hang) {
 		/* An inherited SIG_IGN would make us unkillable by SIGTERM. */
@@ -519,7 +537,7 @@ int main(int argc, char **argv)
 	}
 	if (opt.daemonize)
 		daemonize();
-	before_init();
+	before_init(se);
 
 	ret = fuse_set_signal_handlers(se);
 	if (ret == 0) {
