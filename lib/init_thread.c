@@ -68,9 +68,8 @@ static void mount_by_helper(struct init_thread *t)
 		t->failed_stage = t->error == -ENOTCONN ? STAGE_INIT : STAGE_FUSERMOUNT;
 		return;
 	}
-	fd = open(t->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	t->error = fd < 0 ? -errno : kernel_mount_id(fd, &t->mount_id);
-	if (fd >= 0)
+	t->error = kernel_mount_open_at(t->mountpoint, &fd, &t->mount_id);
+	if (t->error == 0)
 		close(fd);
 	if (t->error < 0) {
 		t->failed_stage = STAGE_MOUNT;

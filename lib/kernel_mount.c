@@ -244,26 +244,49 @@ int kernel_mount_probe(int mount_fd)
 	return statx_as_owner(&c);
 }
 
-int kernel_mount_detach(const char *mountpoint, uint64_t mount_id)
+int kernel_mount_open_at(const char *mountpoint, int *fd, uint64_t *mount_id)
+{
+	int rc;
+
+	*fd = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	rc = kernel_mount_id(*fd, mount_id);
+	if (rc < 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return rc;
+}
+
+int kernel_mount_check_at(const char *mountpoint, uint64_t mount_id, int *fd)
 {
 	uint64_t current;
-	char path[64];
-	int fd, rc;
+	int checked, rc;
 
-	fd = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rc = kernel_mount_id(fd, &current);
+	rc = kernel_mount_open_at(mountpoint, &checked, &current);
 	if (rc < 0)
-		goto out;
-	if (current != mount_id) {
+		return rc;
+	if (current != mount_id)
 		rc = -ESTALE;
-		goto out;
-	}
+	if (rc == 0 && fd)
+		*fd = checked;
+	else
+		close(checked);
+	return rc;
+}
+
+int kernel_mount_detach(const char *mountpoint, uint64_t mount_id)
+{
+	char path[64];
+	int fd = -1, rc;
+
+	rc = kernel_mount_check_at(mountpoint, mount_id, &fd);
+	if (rc < 0)
+		return rc;
 	/* Through the descriptor, so the mount checked is the one unmounted. */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	rc = umount2(path, MNT_DETACH) < 0 ? -errno : 0;
-out:
 	close(fd);
 	return rc;
 }

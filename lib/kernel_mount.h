@@ -56,6 +56,15 @@ int kernel_mount_probe(int mount_fd);
  * asks no FUSE server anything. */
 int kernel_mount_id(int fd, uint64_t *mount_id);
 
+/* An O_PATH descriptor of what is on MOUNTPOINT now, in *FD, and the id of
+ * its mount; asks no FUSE server anything. */
+int kernel_mount_open_at(const char *mountpoint, int *fd, uint64_t *mount_id);
+
+/* Whether the mount on MOUNTPOINT is still the one identified by
+ * MOUNT_ID: 0, -ESTALE when another mount (or none) is there now, or
+ * -errno.  With FD, the caller gets the descriptor checked. */
+int kernel_mount_check_at(const char *mountpoint, uint64_t mount_id, int *fd);
+
 /* Detach-unmount the mount at MOUNTPOINT if, and only if, it is still the
  * one identified by MOUNT_ID.  Returns 0, -ESTALE when another mount (or
  * none) is there now, or -errno. */

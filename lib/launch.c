@@ -464,18 +464,11 @@ static int unmount_by_helper(struct daemon_state *d)
 {
 	const char *mountpoint = d->launch->server.mountpoint;
 	char why[sizeof(d->status.detail)] = "";
-	uint64_t current;
-	int fd, rc;
+	int rc;
 
-	fd = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rc = kernel_mount_id(fd, &current);
-	close(fd);
+	rc = kernel_mount_check_at(mountpoint, d->init.mount_id, NULL);
 	if (rc < 0)
 		return rc;
-	if (current != d->init.mount_id)
-		return -ESTALE;
 	rc = fusermount_unmount(d->launch->fusermount, mountpoint, why, sizeof(why));
 	if (rc < 0)
 		log_error("%s", why);
@@ -548,19 +541,13 @@ static bool watching(const struct daemon_state *d)
  * Neither the open nor the mount id asks the server anything. */
 static int take_mount_on_mountpoint(struct daemon_state *d)
 {
-	int fd, rc;
+	int rc;
 
-	fd = open(d->launch->server.mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rc = kernel_mount_id(fd, &d->init.mount_id);
-	if (rc < 0) {
-		close(fd);
-		return rc;
-	}
-	d->init.mount_fd = fd;
-	d->init.attached = d->mounted = true;
-	return 0;
+	rc = kernel_mount_open_at(d->launch->server.mountpoint, &d->init.mount_fd,
+				  &d->init.mount_id);
+	if (rc == 0)
+		d->init.attached = d->mounted = true;
+	return rc;
 }
 
 /* --mode=watch: take the FUSE mount the server made on the mountpoint, if
