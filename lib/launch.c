@@ -233,6 +233,19 @@ static void fail(struct daemon_state *d, enum launch_stage stage, int error, con
 	snprintf(d->status.detail, sizeof(d->status.detail), "%s", detail ? detail : "");
 }
 
+/* The mount's source and subtype: -o fsname= and subtype=, else the
+ * server's source argument and name. */
+static const char *mount_source(const struct launch *l)
+{
+	return l->options.fsname ? l->options.fsname :
+	       l->server.source ? l->server.source : l->server.name;
+}
+
+static const char *mount_subtype(const struct launch *l)
+{
+	return l->options.subtype ? l->options.subtype : l->server.name;
+}
+
 static int open_fs_context(struct daemon_state *d)
 {
 	struct launch *l = d->launch;
@@ -241,10 +254,9 @@ static int open_fs_context(struct daemon_state *d)
 		.root_mode = l->root_mode,
 		.user_id = l->user_id,
 		.group_id = l->group_id,
-		.source = l->options.fsname ? l->options.fsname :
-			  l->server.source ? l->server.source : l->server.name,
+		.source = mount_source(l),
 		.source_option = l->options.fsname ? "fsname" : NULL,
-		.subtype = l->options.subtype ? l->options.subtype : l->server.name,
+		.subtype = mount_subtype(l),
 		.fs_params = l->options.fs_params,
 	};
 	char why[sizeof(d->status.detail)] = "";
@@ -803,9 +815,7 @@ static int mount_by_helper(struct daemon_state *d)
 	d->helper.path = l->fusermount;
 	d->helper.timeout_ms = l->timeout_ms;
 	options = fusermount_options(l->options.vfs, l->options.fs_params,
-				     l->options.fsname ? l->options.fsname :
-				     l->server.source ? l->server.source : l->server.name,
-				     l->options.subtype ? l->options.subtype : l->server.name);
+				     mount_source(l), mount_subtype(l));
 	if (!options) {
 		fail(d, STAGE_INTERNAL, ENOMEM, "fusermount3 options");
 		return -ENOMEM;
