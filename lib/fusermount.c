@@ -13,45 +13,23 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "environment.h"
+#include "exec_path.h"
 #include "fusermount.h"
 #include "log.h"
+#include "mount_options.h"
 
 /* How long the helper may take to say why it failed, once it has. */
 #define WORDS_WAIT_MS 2000
 
-extern char **environ;
-
 int fusermount_find(char **path)
 {
-	static const char *const fallback[] = { "/usr/bin", "/bin" };
 	const char *env = getenv("PATH");
-	char *dirs = env ? strdup(env) : NULL, *dir, *save = NULL;
-	int rc = -ENOENT;
-	size_t i;
 
-	for (dir = dirs ? strtok_r(dirs, ":", &save) : NULL; dir && rc < 0;
-	     dir = strtok_r(NULL, ":", &save)) {
-		if (*dir != '/')
-			continue;
-		if (asprintf(path, "%s/" FUSERMOUNT_PROGRAM, dir) < 0)
-			break;
-		if (access(*path, X_OK) == 0)
-			rc = 0;
-		else
-			free(*path);
-	}
-	for (i = 0; rc < 0 && i < sizeof(fallback) / sizeof(fallback[0]); i++) {
-		if (asprintf(path, "%s/" FUSERMOUNT_PROGRAM, fallback[i]) < 0)
-			break;
-		if (access(*path, X_OK) == 0)
-			rc = 0;
-		else
-			free(*path);
-	}
-	free(dirs);
-	if (rc < 0)
-		*path = NULL;
-	return rc;
+	*path = NULL;
+	if (env && exec_path_search(FUSERMOUNT_PROGRAM, env, path) == 0)
+		return 0;
+	return exec_path_search(FUSERMOUNT_PROGRAM, "/usr/bin:/bin", path) == 0 ? 0 : -ENOENT;
 }
 
 /* fusermount3 splits its -o at commas and takes a backslash as escaping
@@ -85,25 +63,13 @@ static int append_escaped(char **optstr, const char *name, const char *value)
 	return grown ? 0 : -ENOMEM;
 }
 
-static int append_plain(char **optstr, const char *more)
-{
-	char *joined;
-
-	if (!more || !*more)
-		return 0;
-	if (asprintf(&joined, "%s%s%s", *optstr ? *optstr : "", *optstr ? "," : "", more) < 0)
-		return -ENOMEM;
-	free(*optstr);
-	*optstr = joined;
-	return 0;
-}
-
 char *fusermount_options(const char *vfs, const char *fs_params, const char *source,
 			 const char *subtype)
 {
 	char *optstr = NULL;
 
-	if (append_plain(&optstr, vfs) < 0 || append_plain(&optstr, fs_params) < 0 ||
+	if ((vfs && *vfs && mount_options_append(&optstr, vfs) < 0) ||
+	    (fs_params && *fs_params && mount_options_append(&optstr, fs_params) < 0) ||
 	    append_escaped(&optstr, "fsname", source) < 0 ||
 	    append_escaped(&optstr, "subtype", subtype) < 0) {
 		free(optstr);
@@ -141,41 +107,6 @@ static void read_words(int fd, char *why, size_t whylen)
 	snprintf(why, whylen, "%s", line);
 }
 
-/* The environment with _FUSE_COMMFD=FD added, built before fork: the
- * child may only make async-signal-safe calls. */
-static char **environment_with_commfd(int fd)
-{
-	size_t n = 0, i, k = 0;
-	char **env;
-
-	while (environ[n])
-		n++;
-	env = calloc(n + 2, sizeof(*env));
-	if (!env)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "_FUSE_COMMFD=", 13))
-			env[k++] = environ[i];
-	if (fd >= 0 && asprintf(&env[k++], "_FUSE_COMMFD=%d", fd) < 0) {
-		free(env);
-		return NULL;
-	}
-	return env;
-}
-
-static void free_environment(char **env, int fd)
-{
-	size_t n = 0;
-
-	if (!env)
-		return;
-	while (env[n])
-		n++;
-	if (fd >= 0 && n)
-		free(env[n - 1]);
-	free(env);
-}
-
 /* fork and exec the helper with ARGV; its stdin and stdout are /dev/null,
  * its stderr goes to *STDERR_FD, and CHILD_SOCKET (if >= 0) is its only
  * other descriptor. */
@@ -183,11 +114,15 @@ static int spawn_helper(const char *path, char *const argv[], int child_socket,
 			int *stderr_fd, pid_t *pid)
 {
 	int err_pipe[2] = { -1, -1 }, null = -1, rc;
+	char commfd[32] = "_FUSE_COMMFD";
+	const char *const assignments[] = { commfd, NULL };
 	char **env = NULL;
 	sigset_t none;
 	pid_t child;
 
-	env = environment_with_commfd(child_socket);
+	if (child_socket >= 0)
+		snprintf(commfd, sizeof(commfd), "_FUSE_COMMFD=%d", child_socket);
+	env = environment_with(assignments);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (!env || null < 0 || pipe2(err_pipe, O_CLOEXEC) < 0) {
 		rc = env ? -errno : -ENOMEM;
@@ -217,7 +152,7 @@ static int spawn_helper(const char *path, char *const argv[], int child_socket,
 	err_pipe[0] = -1;
 	rc = 0;
 out:
-	free_environment(env, child_socket);
+	environment_free(env);
 	if (null >= 0)
 		close(null);
 	if (err_pipe[0] >= 0)

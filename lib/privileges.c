@@ -15,10 +15,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "environment.h"
 #include "log.h"
 #include "privileges.h"
-
-extern char **environ;
 
 static int capget_self(struct __user_cap_data_struct data[2])
 {
@@ -34,37 +33,25 @@ static int capset_self(const struct __user_cap_data_struct data[2])
 	return syscall(SYS_capset, &header, data) < 0 ? -errno : 0;
 }
 
-/* The environment, with HOME, USER and LOGNAME replaced by PW's. */
+/* Ours, with HOME, USER and LOGNAME those of PW. */
 static char **environment_of(const struct passwd *pw)
 {
-	static const char *const replaced[] = { "HOME=", "USER=", "LOGNAME=" };
-	size_t n = 0, i, k = 0, r;
-	char **env;
+	char *home, *user, *logname, **env = NULL;
 
-	while (environ[n])
-		n++;
-	env = calloc(n + 4, sizeof(*env));
-	if (!env)
+	/* asprintf() leaves its pointer undefined on failure. */
+	if (asprintf(&home, "HOME=%s", pw->pw_dir) < 0)
 		return NULL;
-	for (i = 0; i < n; i++) {
-		for (r = 0; r < 3; r++)
-			if (!strncmp(environ[i], replaced[r], strlen(replaced[r])))
-				break;
-		if (r == 3 && !(env[k++] = strdup(environ[i])))
-			goto fail;
-	}
-	if (asprintf(&env[k++], "HOME=%s", pw->pw_dir) < 0 ||
-	    asprintf(&env[k++], "USER=%s", pw->pw_name) < 0 ||
-	    asprintf(&env[k++], "LOGNAME=%s", pw->pw_name) < 0) {
-		env[--k] = NULL;
-		goto fail;
-	}
+	if (asprintf(&user, "USER=%s", pw->pw_name) < 0)
+		goto out_home;
+	if (asprintf(&logname, "LOGNAME=%s", pw->pw_name) < 0)
+		goto out_user;
+	env = environment_with((const char *const[]){ home, user, logname, NULL });
+	free(logname);
+out_user:
+	free(user);
+out_home:
+	free(home);
 	return env;
-fail:
-	for (i = 0; i < k; i++)
-		free(env[i]);
-	free(env);
-	return NULL;
 }
 
 int server_identity_set_user(struct server_identity *id, const char *user)
@@ -104,12 +91,7 @@ int server_identity_set_user(struct server_identity *id, const char *user)
 
 void server_identity_free(struct server_identity *id)
 {
-	size_t i;
-
-	if (id->environment)
-		for (i = 0; id->environment[i]; i++)
-			free(id->environment[i]);
-	free(id->environment);
+	environment_free(id->environment);
 	free(id->groups);
 	free(id->name);
 	memset(id, 0, sizeof(*id));

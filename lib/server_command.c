@@ -9,62 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec_path.h"
 #include "log.h"
 #include "server_command.h"
-
-static int check_executable(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) < 0)
-		return -errno;
-	if (S_ISDIR(st.st_mode))
-		return -EACCES;
-	if (access(path, X_OK) < 0)
-		return -errno;
-	return 0;
-}
-
-/* Search PATH like execvp(): a name with a slash is taken as it is; otherwise
- * the first executable hit wins, and EACCES is reported only when nothing
- * executable was found but something was there. */
-static int search_path(const char *name, char **found)
-{
-	const char *path = getenv("PATH");
-	const char *dir, *end;
-	int rc = -ENOENT;
-
-	if (strchr(name, '/')) {
-		rc = check_executable(name);
-		if (rc == 0 && !(*found = strdup(name)))
-			rc = -ENOMEM;
-		return rc;
-	}
-	/* mount(8) runs helpers without PATH; servers such as sshfs live in
-	 * bin and sbin directories alike. */
-	if (!path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (dir = path; ; dir = end + 1) {
-		char candidate[PATH_MAX];
-		int one;
-
-		end = strchrnul(dir, ':');
-		if (snprintf(candidate, sizeof(candidate), "%.*s%s%s", (int)(end - dir), dir,
-			     end == dir ? "" : "/", name) >= (int)sizeof(candidate))
-			one = -ENAMETOOLONG;
-		else
-			one = check_executable(candidate);
-		if (one == 0) {
-			*found = strdup(candidate);
-			return *found ? 0 : -ENOMEM;
-		}
-		if (one == -EACCES)
-			rc = -EACCES;
-		if (!*end)
-			break;
-	}
-	return rc;
-}
 
 int server_command_resolve(struct server_command *cmd, int argc, char **argv)
 {
@@ -75,7 +22,8 @@ int server_command_resolve(struct server_command *cmd, int argc, char **argv)
 	cmd->argv = argv;
 	slash = strrchr(argv[0], '/');
 	cmd->name = slash ? slash + 1 : argv[0];
-	rc = search_path(argv[0], &cmd->path);
+	rc = exec_path_search(argv[0], getenv("PATH") ? getenv("PATH") : EXEC_PATH_DEFAULT,
+			      &cmd->path);
 	if (rc == -ENOENT && !strchr(argv[0], '/'))
 		log_error("server '%s' not found in PATH", argv[0]);
 	else if (rc < 0)
