@@ -112,9 +112,7 @@ load helpers
 	wait_until test -s "$RECORD"
 	kill -INT "$pid"
 	run timeout "$BOUND" tail --pid="$pid" -f /dev/null
-	wait "$pid" || status=$?
-	[ "$status" -eq 8 ]
-	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'testfs' cancelled by signal 2 (Interrupt)" ]
+	assert_cancelled "$pid" "2 (Interrupt)"
 	assert_nothing_left
 }
 

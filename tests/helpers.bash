@@ -130,3 +130,18 @@ assert_output_has() {
 		return 1
 	fi
 }
+
+# fuselaunch $1 (a background job of this test, its stderr in
+# $TEST_DIR/err) ended cancelled by signal $2 ("2 (Interrupt)").
+assert_cancelled() {
+	local code=0
+	wait "$1" || code=$?
+	if [ "$code" -ne 8 ]; then
+		echo "expected exit status 8, got $code"
+		return 1
+	fi
+	if [ "$(cat "$TEST_DIR/err")" != "fuselaunch: launch of 'testfs' cancelled by signal $2" ]; then
+		echo "stderr was: $(cat "$TEST_DIR/err")"
+		return 1
+	fi
+}

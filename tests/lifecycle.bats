@@ -60,9 +60,7 @@ daemon_pid() {
 	local pid=$!
 	wait_until test -s "$RECORD"
 	kill -TERM "$pid"
-	wait "$pid" || status=$?
-	[ "$status" -eq 8 ]
-	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'testfs' cancelled by signal 15 (Terminated)" ]
+	assert_cancelled "$pid" "15 (Terminated)"
 	assert_nothing_left
 }
 
@@ -98,9 +96,7 @@ held_daemon() {
 	wait_until held_daemon "$pid"
 	daemon=$(held_daemon "$pid")
 	kill -INT "$daemon"
-	wait "$pid" || status=$?
-	[ "$status" -eq 8 ]
-	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'testfs' cancelled by signal 2 (Interrupt)" ]
+	assert_cancelled "$pid" "2 (Interrupt)"
 	assert_nothing_left
 }
 
@@ -121,9 +117,7 @@ held_daemon() {
 		wait_until test \"\$(ls /proc/$daemon/task)\" = $daemon
 		kill -INT $daemon"
 	assert_status 0
-	wait "$pid" || status=$?
-	[ "$status" -eq 8 ]
-	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'testfs' cancelled by signal 2 (Interrupt)" ]
+	assert_cancelled "$pid" "2 (Interrupt)"
 	assert_nothing_left
 }
 
