@@ -625,6 +625,14 @@ static int server_gone(struct daemon_state *d)
 	return -ECHILD;
 }
 
+/* --mode=watch: the probe found the connection dead, not refused.  The
+ * server holds the only device, so it closed it: it is exiting, and its
+ * exit, seen next, is the failure to report. */
+static bool connection_died(const struct daemon_state *d)
+{
+	return watching(d) && d->init.error == -ENOTCONN;
+}
+
 /* Wait for the outcome of INIT.  Returns 0 once mounted; on failure the
  * status says why. */
 static int await_init(struct daemon_state *d, int parent_fd)
@@ -647,10 +655,15 @@ static int await_init(struct daemon_state *d, int parent_fd)
 			continue;
 		case SUPERVISOR_INIT_DONE:
 			take_init_result(d, -1);
+			d->sup.init_fd = -1;
+			if (connection_died(d))
+				continue;
 			return d->init.error;
 		case SUPERVISOR_SERVER_GONE:
 			return server_gone(d);
 		case SUPERVISOR_TIMEOUT:
+			if (connection_died(d))
+				return d->init.error;
 			fail(d, STAGE_TIMEOUT, ETIMEDOUT, NULL);
 			return -ETIMEDOUT;
 		case SUPERVISOR_PARENT_GONE:

@@ -162,6 +162,15 @@ start_sftp_server() {
 	assert_nothing_left
 }
 
+# The mount's connection dies with the server's device, before the server
+# is reaped; a child that outlives it for a moment makes that order sure.
+@test "watch mode: a server that exits before INIT while its child lingers is reported as exited" {
+	launch --mode=watch -- sh -c 'sleep 0.5 & exec "$0" "$@"' "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	assert_output_has "exited with status 3 before answering FUSE_INIT"
+	assert_nothing_left
+}
+
 @test "watch mode: a mount that was there before is never touched" {
 	mount -t tmpfs before "$MNT"
 	launch --mode=watch -t 0.5 -- "$TESTFS" --hang "$MNT"
