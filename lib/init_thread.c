@@ -125,6 +125,28 @@ bool init_thread_done(struct init_thread *t)
 	return !t->running || poll(&pfd, 1, 0) > 0;
 }
 
+bool init_thread_asleep(const struct init_thread *t)
+{
+	char path[64], stat[512], *state;
+	ssize_t n;
+	int fd;
+
+	if (!t->running || !t->tid)
+		return false;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t->tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	stat[n] = '\0';
+	/* "TID (COMM) STATE ...": COMM may hold anything, even ')'. */
+	state = strrchr(stat, ')');
+	return !state || (state[1] == ' ' && (state[2] == 'S' || state[2] == 'D'));
+}
+
 int init_thread_join(struct init_thread *t, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = t->done_fd, .events = POLLIN };

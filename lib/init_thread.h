@@ -41,6 +41,11 @@ int init_thread_start(struct init_thread *t);
  * ready to be joined. */
 bool init_thread_done(struct init_thread *t);
 
+/* Whether the thread sleeps in the kernel (in the mount's wait for INIT,
+ * once it has sent it), as opposed to running, runnable or done.  When
+ * that cannot be read (no /proc), it is taken to sleep. */
+bool init_thread_asleep(const struct init_thread *t);
+
 /* Wait up to TIMEOUT_MS (-1: for ever) for the thread and join it.
  * Returns 0 once joined, -ETIMEDOUT if it is still blocked. */
 int init_thread_join(struct init_thread *t, int timeout_ms);

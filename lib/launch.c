@@ -505,10 +505,12 @@ static void unmount_ours(struct daemon_state *d)
 /* Whether INIT is still unanswered, once every server process is gone.
  * Until the init thread has made the connection (it may not even have
  * started), INIT has not been sent, so it cannot have been answered.
- * Then INIT is pending while its request is in flight; an answer makes
- * the thread drop it and finish.  A connection with no request in flight
- * is one about to send INIT or one whose answer is being taken: look
- * again until the thread is done. */
+ * Then INIT is pending while its request is in flight and the thread
+ * sleeps on it.  An answer wakes the thread, but the request counts as in
+ * flight until the thread has run and dropped it, which on a busy machine
+ * may be after the server is reaped.  A connection with no request in
+ * flight is one about to send INIT or one whose answer is being taken:
+ * in both cases, look again until the thread is done. */
 static bool init_pending(struct daemon_state *d)
 {
 	unsigned int connection, waiting;
@@ -524,7 +526,7 @@ static bool init_pending(struct daemon_state *d)
 		 * the thread, and nothing can answer now. */
 		if (rc < 0)
 			return rc != -ENOENT;
-		if (waiting > 0)
+		if (waiting > 0 && init_thread_asleep(&d->init))
 			return true;
 		usleep(CONNECTION_RETRY_MS * 1000);
 	}

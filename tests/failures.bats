@@ -92,6 +92,41 @@ load helpers
 	assert_nothing_left
 }
 
+# Whether the real-time task $1 (timeout's child) runs on CPU 1.
+hogs_cpu1() {
+	local hog fields
+	hog=$(pgrep -P "$1") && fields=$(ps -o cls=,psr=,comm= -p "$hog") &&
+		[ "$(echo $fields)" = "FF 1 sh" ]
+}
+
+# The answer to INIT wakes the init thread, which must then run to take
+# it: until it has, the kernel still counts INIT as in flight.  Here the
+# server refuses INIT and exits while the init thread cannot run, because
+# a real-time task holds its CPU; everything else runs on CPU 0.
+@test "a refusal stays a refusal when the server exits before the init thread could take it" {
+	[ "$(nproc)" -ge 2 ] || skip "two CPUs are needed to starve one thread only"
+	mkfifo "$TEST_DIR/gate"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" taskset -c 0 "$FUSELAUNCH" -- \
+		"$TESTFS" --init-gate="$TEST_DIR/gate" --refuse-init --record="$RECORD" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$! daemon init_thread hog code=0
+	wait_until grep -qs "^init" "$RECORD"
+	daemon=$(pgrep -P "$pid")
+	init_thread=$(ls "/proc/$daemon/task" | grep -vx "$daemon")
+	taskset -p -c 1 "$init_thread" >/dev/null
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout 1 chrt -f 1 taskset -c 1 \
+		sh -c 'while :; do :; done' &
+	hog=$!
+	wait_until hogs_cpu1 "$hog"
+	taskset -c 0 sh -c ': >"$1"' sh "$TEST_DIR/gate"
+	wait "$pid" || code=$?
+	wait "$hog" || true
+	cat "$TEST_DIR/err"
+	[ "$code" -eq 5 ]
+	grep -qx "fuselaunch: server 'testfs' refused FUSE_INIT: .*" "$TEST_DIR/err"
+	assert_nothing_left
+}
+
 @test "server never answers INIT: exit 7 after the timeout" {
 	launch -t 0.5 -- "$TESTFS" --hang "$MNT"
 	assert_status 7
