@@ -10,9 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libmount.h>
-
 #include "kernel_mount.h"
+#include "libmount_lazy.h"
 #include "privileges.h"
 
 /* Linux 6.8: a mount id that is never reused; older headers lack it. */
@@ -67,7 +66,7 @@ static int set_param(int fsfd, const char *name, const char *value, char *why, s
 
 static bool has_param(const char *fs_params, const char *name)
 {
-	return fs_params && mnt_optstr_get_option(fs_params, name, NULL, NULL) == 0;
+	return fs_params && sym_mnt_optstr_get_option(fs_params, name, NULL, NULL) == 0;
 }
 
 /* Parameters fuselaunch derives itself, unless the user gave them. */
@@ -105,7 +104,7 @@ static int set_user_params(int fsfd, const char *fs_params, char *why, size_t wh
 	size_t namesz, valuesz;
 	int rc = 0;
 
-	while (rc == 0 && p && mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+	while (rc == 0 && p && sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
 		char *n = strndup(name, namesz);
 		char *v = value ? strndup(value, valuesz) : NULL;
 
@@ -140,6 +139,12 @@ int kernel_mount_configure(int fsfd, const struct kernel_mount_params *params,
 {
 	int rc;
 
+	/* Only options given by the user need libmount to be read. */
+	if (params->fs_params) {
+		rc = libmount_load();
+		if (rc < 0)
+			return rc;
+	}
 	rc = set_default_params(fsfd, params, why, whylen);
 	if (rc == 0)
 		rc = set_user_params(fsfd, params->fs_params, why, whylen);

@@ -63,7 +63,7 @@ int launch_set_timeout(struct launch *l, const char *seconds)
 		return -EINVAL;
 	}
 	/* Rounded up, not to 0: a positive timeout must not mean "for ever". */
-	l->timeout_ms = value > 0 && value < 0.001 ? 1 : (unsigned int)llround(value * 1000);
+	l->timeout_ms = value > 0 && value < 0.001 ? 1 : (unsigned int)(value * 1000 + 0.5);
 	return 0;
 }
 

@@ -1,12 +1,14 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "log.h"
 
-static const char *program = "fuselaunch";
+/* Until log_init(): the name the program was run by. */
+static const char *program;
 static bool verbose;
 static struct timespec started;
 
@@ -19,7 +21,7 @@ void log_init(const char *program_name, bool be_verbose)
 
 const char *log_program_name(void)
 {
-	return program;
+	return program ? program : program_invocation_short_name;
 }
 
 bool log_is_verbose(void)
@@ -34,7 +36,7 @@ static void emit(const char *prefix, const char *fmt, va_list ap)
 	char line[1024];
 	int n;
 
-	n = snprintf(line, sizeof(line), "%s: %s", program, prefix);
+	n = snprintf(line, sizeof(line), "%s: %s", log_program_name(), prefix);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return;
 	vsnprintf(line + n, sizeof(line) - n, fmt, ap);

@@ -5,8 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libmount.h>
-
+#include "libmount_lazy.h"
 #include "log.h"
 #include "mount_helper.h"
 #include "mount_options.h"
@@ -62,21 +61,21 @@ static int split_type(struct mount_helper *h)
  * the last one for this target, as mount(8) picks it. */
 static int fstab_userspace_options(struct mount_helper *h)
 {
-	struct libmnt_table *fstab = mnt_new_table();
+	struct libmnt_table *fstab = sym_mnt_new_table();
 	struct libmnt_fs *fs;
 	int rc = 0;
 
 	if (!fstab)
 		return -ENOMEM;
-	if (mnt_table_parse_fstab(fstab, NULL) < 0)
+	if (sym_mnt_table_parse_fstab(fstab, NULL) < 0)
 		goto out;
-	fs = mnt_table_find_pair(fstab, h->source, h->target, MNT_ITER_BACKWARD);
+	fs = sym_mnt_table_find_pair(fstab, h->source, h->target, MNT_ITER_BACKWARD);
 	if (!fs)
-		fs = mnt_table_find_target(fstab, h->target, MNT_ITER_BACKWARD);
-	if (fs && mnt_fs_get_user_options(fs))
-		rc = mount_options_append(&h->fstab_userspace, mnt_fs_get_user_options(fs));
+		fs = sym_mnt_table_find_target(fstab, h->target, MNT_ITER_BACKWARD);
+	if (fs && sym_mnt_fs_get_user_options(fs))
+		rc = mount_options_append(&h->fstab_userspace, sym_mnt_fs_get_user_options(fs));
 out:
-	mnt_unref_table(fstab);
+	sym_mnt_unref_table(fstab);
 	return rc;
 }
 
@@ -114,7 +113,7 @@ static int apply_launcher_options(struct launch *l, const char *userspace)
 	size_t namesz, valuesz;
 	int rc = 0;
 
-	while (rc == 0 && p && mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+	while (rc == 0 && p && sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
 		char *n, *v = NULL;
 
 		if (namesz <= strlen(LAUNCHER_PREFIX) ||
@@ -139,7 +138,7 @@ static int watch_options(const struct mount_helper *h, char **optstr)
 
 	if (!h->options)
 		return 0;
-	if (mnt_split_optstr(h->options, NULL, &vfs, &fs, 0, 0) < 0)
+	if (sym_mnt_split_optstr(h->options, NULL, &vfs, &fs, 0, 0) < 0)
 		rc = -EINVAL;
 	if (rc == 0 && vfs)
 		rc = mount_options_append(optstr, vfs);
@@ -187,11 +186,11 @@ static int take_privilege_options(struct mount_helper *h, struct launch *l)
 
 	if (!h->options)
 		return 0;
-	if (mnt_optstr_get_option(h->options, "drop_privileges", NULL, NULL) == 0) {
+	if (sym_mnt_optstr_get_option(h->options, "drop_privileges", NULL, NULL) == 0) {
 		l->identity.drop_privileges = true;
-		mnt_optstr_remove_option(&h->options, "drop_privileges");
+		sym_mnt_optstr_remove_option(&h->options, "drop_privileges");
 	}
-	if (mnt_optstr_get_option(h->options, "setuid", &value, &valuesz) != 0)
+	if (sym_mnt_optstr_get_option(h->options, "setuid", &value, &valuesz) != 0)
 		return 0;
 	if (!value || !valuesz) {
 		log_error("mount option 'setuid' needs a user");
@@ -203,7 +202,7 @@ static int take_privilege_options(struct mount_helper *h, struct launch *l)
 	rc = launch_set_user(l, user) < 0 ? -EINVAL : 0;
 	free(user);
 	if (rc == 0)
-		mnt_optstr_remove_option(&h->options, "setuid");
+		sym_mnt_optstr_remove_option(&h->options, "setuid");
 	return rc;
 }
 
@@ -212,7 +211,9 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 	char *launcher = NULL;
 	int rc;
 
-	rc = split_type(h);
+	rc = libmount_load();
+	if (rc == 0)
+		rc = split_type(h);
 	if (rc == 0)
 		rc = take_privilege_options(h, l);
 	if (rc < 0)

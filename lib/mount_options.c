@@ -7,8 +7,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include <libmount.h>
-
+#include "libmount_lazy.h"
 #include "log.h"
 #include "mount_options.h"
 
@@ -70,12 +69,15 @@ int mount_options_append(char **optstr, const char *option)
 	char *name;
 	int rc;
 
+	rc = libmount_load();
+	if (rc < 0)
+		return rc;
 	if (!eq)
-		return mnt_optstr_append_option(optstr, option, NULL) ? -ENOMEM : 0;
+		return sym_mnt_optstr_append_option(optstr, option, NULL) ? -ENOMEM : 0;
 	name = strndup(option, eq - option);
 	if (!name)
 		return -ENOMEM;
-	rc = mnt_optstr_append_option(optstr, name, eq + 1) ? -ENOMEM : 0;
+	rc = sym_mnt_optstr_append_option(optstr, name, eq + 1) ? -ENOMEM : 0;
 	free(name);
 	return rc;
 }
@@ -84,16 +86,17 @@ int mount_options_merge(char **optstr, const char *more)
 {
 	char *p = (char *)more, *name, *value;
 	size_t namesz, valuesz;
-	int rc = 0;
+	int rc;
 
-	while (rc == 0 && mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+	rc = libmount_load();
+	while (rc == 0 && sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
 		char *n = strndup(name, namesz);
 		char *v = value ? strndup(value, valuesz) : NULL;
 
 		if (!n || (value && !v))
 			rc = -ENOMEM;
-		else if (!*optstr || mnt_optstr_get_option(*optstr, n, NULL, NULL) != 0)
-			rc = mnt_optstr_append_option(optstr, n, v) ? -ENOMEM : 0;
+		else if (!*optstr || sym_mnt_optstr_get_option(*optstr, n, NULL, NULL) != 0)
+			rc = sym_mnt_optstr_append_option(optstr, n, v) ? -ENOMEM : 0;
 		free(n);
 		free(v);
 	}
@@ -108,13 +111,13 @@ static int check_vfs_options(const char *vfs, const struct libmnt_optmap *map)
 	char *p = (char *)vfs, *name, *value;
 	size_t namesz, valuesz;
 
-	while (mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+	while (sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
 		char *one = strndup(name, value ? (size_t)(value - name) + valuesz : namesz);
 		unsigned long flags = 0;
 
 		if (!one)
 			return -ENOMEM;
-		mnt_optstr_get_flags(one, &flags, map);
+		sym_mnt_optstr_get_flags(one, &flags, map);
 		if (flags & ~supported) {
 			log_error("mount option '%s' is not supported for a FUSE mount", one);
 			free(one);
@@ -127,7 +130,7 @@ static int check_vfs_options(const char *vfs, const struct libmnt_optmap *map)
 
 static int parse_vfs_options(const char *vfs, struct mount_options *opts)
 {
-	const struct libmnt_optmap *map = mnt_get_builtin_optmap(MNT_LINUX_MAP);
+	const struct libmnt_optmap *map = sym_mnt_get_builtin_optmap(MNT_LINUX_MAP);
 	unsigned long flags = 0;
 	size_t i;
 	int rc;
@@ -135,7 +138,7 @@ static int parse_vfs_options(const char *vfs, struct mount_options *opts)
 	rc = check_vfs_options(vfs, map);
 	if (rc < 0)
 		return rc;
-	if (mnt_optstr_get_flags(vfs, &flags, map) < 0)
+	if (sym_mnt_optstr_get_flags(vfs, &flags, map) < 0)
 		return -EINVAL;
 	for (i = 0; i < sizeof(vfs_attrs) / sizeof(vfs_attrs[0]); i++)
 		if (flags & vfs_attrs[i].ms_flag)
@@ -146,7 +149,7 @@ static int parse_vfs_options(const char *vfs, struct mount_options *opts)
 		opts->mount_attrs |= MOUNT_ATTR_STRICTATIME;
 	for (i = 0; i < sizeof(vfs_sb_flags) / sizeof(vfs_sb_flags[0]); i++)
 		if (flags & vfs_sb_flags[i].ms_flag &&
-		    mnt_optstr_append_option(&opts->fs_params, vfs_sb_flags[i].param, NULL))
+		    sym_mnt_optstr_append_option(&opts->fs_params, vfs_sb_flags[i].param, NULL))
 			return -ENOMEM;
 	return 0;
 }
@@ -206,10 +209,10 @@ static int parse_fs_option(const char *name, size_t namesz, const char *value,
 		if (value) {
 			char *pvalue = strndup(value, valuesz);
 
-			if (!pvalue || mnt_optstr_append_option(&opts->fs_params, pname, pvalue))
+			if (!pvalue || sym_mnt_optstr_append_option(&opts->fs_params, pname, pvalue))
 				rc = -ENOMEM;
 			free(pvalue);
-		} else if (mnt_optstr_append_option(&opts->fs_params, pname, NULL)) {
+		} else if (sym_mnt_optstr_append_option(&opts->fs_params, pname, NULL)) {
 			rc = -ENOMEM;
 		}
 		free(pname);
@@ -234,22 +237,25 @@ int mount_options_parse(const char *optstr, struct mount_options *opts, unsigned
 	size_t namesz, valuesz;
 	int rc;
 
-	if (mnt_split_optstr(optstr, &user, &vfs, &fs, 0, 0) < 0) {
+	rc = libmount_load();
+	if (rc < 0)
+		goto out;
+	if (sym_mnt_split_optstr(optstr, &user, &vfs, &fs, 0, 0) < 0) {
 		log_error("cannot parse mount options '%s'", optstr);
 		rc = -EINVAL;
 		goto out;
 	}
-	if (user && mnt_optstr_append_option(&opts->userspace, user, NULL)) {
+	if (user && sym_mnt_optstr_append_option(&opts->userspace, user, NULL)) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	rc = vfs ? parse_vfs_options(vfs, opts) : 0;
-	if (rc == 0 && vfs && mnt_optstr_append_option(&opts->vfs, vfs, NULL))
+	if (rc == 0 && vfs && sym_mnt_optstr_append_option(&opts->vfs, vfs, NULL))
 		rc = -ENOMEM;
 	if (rc < 0)
 		goto out;
 	p = fs;
-	while (p && mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+	while (p && sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
 		rc = parse_fs_option(name, namesz, value, valuesz, opts, flags);
 		if (rc < 0)
 			goto out;

@@ -7,8 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libmount.h>
-
+#include "libmount_lazy.h"
 #include "mount_watch.h"
 
 #define MOUNTINFO "/proc/self/mountinfo"
@@ -39,18 +38,18 @@ static int for_each_on_target(struct mount_watch *w,
 	struct libmnt_fs *fs;
 	int rc = 0;
 
-	table = mnt_new_table_from_file(MOUNTINFO);
-	iter = mnt_new_iter(MNT_ITER_FORWARD);
+	table = sym_mnt_new_table_from_file(MOUNTINFO);
+	iter = sym_mnt_new_iter(MNT_ITER_FORWARD);
 	if (!table || !iter) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	while (mnt_table_next_fs(table, iter, &fs) == 0)
-		if (!strcmp(mnt_fs_get_target(fs), w->target) && !fn(w, fs, arg))
+	while (sym_mnt_table_next_fs(table, iter, &fs) == 0)
+		if (!strcmp(sym_mnt_fs_get_target(fs), w->target) && !fn(w, fs, arg))
 			break;
 out:
-	mnt_free_iter(iter);
-	mnt_unref_table(table);
+	sym_mnt_free_iter(iter);
+	sym_mnt_unref_table(table);
 	return rc;
 }
 
@@ -63,15 +62,19 @@ static bool remember(struct mount_watch *w, struct libmnt_fs *fs, void *arg)
 		return false;
 	}
 	w->before = ids;
-	w->before[w->nbefore++] = mnt_fs_get_id(fs);
+	w->before[w->nbefore++] = sym_mnt_fs_get_id(fs);
 	return true;
 }
 
 int mount_watch_start(struct mount_watch *w, const char *target)
 {
-	int rc = 0;
+	int rc;
 
 	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	rc = libmount_load();
+	if (rc < 0)
+		return rc;
 	w->target = target;
 	w->fd = open(MOUNTINFO, O_RDONLY | O_CLOEXEC);
 	if (w->fd < 0)
@@ -93,9 +96,9 @@ static bool look(struct mount_watch *w, struct libmnt_fs *fs, void *arg)
 {
 	struct found *found = arg;
 
-	if (is_fuse(mnt_fs_get_fstype(fs)) && !was_there(w, mnt_fs_get_id(fs))) {
-		found->id = mnt_fs_get_id(fs);
-		found->devno = mnt_fs_get_devno(fs);
+	if (is_fuse(sym_mnt_fs_get_fstype(fs)) && !was_there(w, sym_mnt_fs_get_id(fs))) {
+		found->id = sym_mnt_fs_get_id(fs);
+		found->devno = sym_mnt_fs_get_devno(fs);
 	}
 	return true;
 }

@@ -17,6 +17,7 @@
 
 #include "exit_codes.h"
 #include "launch.h"
+#include "libmount_lazy.h"
 #include "log.h"
 #include "mount_options.h"
 #include "server_command.h"
@@ -141,7 +142,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, rc;
 
 	/* '+': everything from the server's name on belongs to the server. */
 	while ((c = getopt_long(argc, argv, "+fm:o:t:vhV", longopts, NULL)) != -1) {
@@ -162,7 +163,10 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			cli->no_auto_unmount = true;
 			break;
 		case 'o':
-			if (mount_options_append(&cli->options, optarg) < 0)
+			rc = mount_options_append(&cli->options, optarg);
+			if (rc == -ELIBACC)
+				exit(FL_EX_SYSTEM);	/* libmount_load() said why */
+			if (rc < 0)
 				bad_usage("out of memory for option '%s'", optarg);
 			break;
 		case 't':
@@ -233,6 +237,10 @@ static int build_launch(struct cli *cli, struct launch *l)
 	if (rc < 0)
 		return FL_EX_SERVER_NOT_FOUND;
 	launch_choose_mode(l);
+	/* Watch mode reads the mount table with libmount, in the daemon: load
+	 * it now, so that a failure is told before anything starts. */
+	if (l->mode == SERVER_MODE_WATCH && libmount_load() < 0)
+		return FL_EX_SYSTEM;
 	if (l->mode == SERVER_MODE_WATCH && cli->options &&
 	    !(l->watch_options = strdup(cli->options)))
 		return FL_EX_SYSTEM;

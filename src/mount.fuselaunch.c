@@ -18,6 +18,7 @@
 
 #include "exit_codes.h"
 #include "launch.h"
+#include "libmount_lazy.h"
 #include "log.h"
 #include "mount_helper.h"
 #include "mount_options.h"
@@ -176,6 +177,9 @@ int main(int argc, char **argv)
 	char message[1024];
 	int code, rc;
 
+	/* Every step below reads options or tables with libmount. */
+	if (libmount_load() < 0)
+		return MNT_EX_SYSERR;
 	parse_args(argc, argv, &cli);
 	log_init(program_invocation_short_name, cli.verbose);
 	launch_init(&l);
