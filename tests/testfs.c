@@ -471,10 +471,12 @@ static void daemonize(void)
 	record("pid=%d", getpid());
 }
 
-/* Exit as a server does when it gives up: session and memory freed, so
- * that a sanitizer build reports no leak. */
+/* Exit as a server does when it gives up: unmounted (a mount it made
+ * itself, in watch mode; libfuse frees the mountpoint only there), session
+ * and memory freed, so that a sanitizer build reports no leak. */
 static void __attribute__((noreturn)) exit_before_init(struct fuse_session *se, int status)
 {
+	fuse_session_unmount(se);
 	fuse_session_destroy(se);
 	free(opt.record_mountpoint);
 	exit(status);
