@@ -145,3 +145,21 @@ assert_cancelled() {
 		return 1
 	fi
 }
+
+# mount(8) finds helpers in /sbin and runs them without PATH: for a suite
+# that mounts through mount(8) (the run has a private mount namespace),
+# /usr/sbin gets mount.fuselaunch and testfs through a read-only overlay,
+# which users may search too.
+overlay_sbin() {
+	SBIN_EXTRA=$(mktemp -d /tmp/fuselaunch-sbin.XXXXXX)
+	chmod 755 "$SBIN_EXTRA"
+	ln -s "$BUILDDIR/src/mount.fuselaunch" "$SBIN_EXTRA/mount.fuselaunch"
+	ln -s "$BUILDDIR/tests/testfs" "$SBIN_EXTRA/testfs"
+	mount -t overlay fuselaunch-tests -o lowerdir="$SBIN_EXTRA:/usr/sbin" /usr/sbin
+	export SBIN_EXTRA
+}
+
+remove_sbin_overlay() {
+	umount /usr/sbin
+	rm -rf "$SBIN_EXTRA"
+}

@@ -5,24 +5,19 @@ load helpers
 
 HELPER=$BUILDDIR/src/mount.fuselaunch
 
-# mount(8) finds helpers in /sbin and runs them without PATH: for this
-# suite only (the run has a private mount namespace), /usr/sbin gets
-# mount.fuselaunch and testfs through a read-only overlay.
 setup_file() {
-	SBIN_EXTRA=$(mktemp -d /tmp/fuselaunch-sbin.XXXXXX)
-	ln -s "$BUILDDIR/src/mount.fuselaunch" "$SBIN_EXTRA/mount.fuselaunch"
-	ln -s "$BUILDDIR/tests/testfs" "$SBIN_EXTRA/testfs"
-	mount -t overlay fuselaunch-tests -o lowerdir="$SBIN_EXTRA:/usr/sbin" /usr/sbin
+	overlay_sbin
 	# The contrib units name /usr/local/bin/fuselaunch.
 	BIN_EXTRA=$(mktemp -d /tmp/fuselaunch-bin.XXXXXX)
 	ln -s "$BUILDDIR/src/fuselaunch" "$BIN_EXTRA/fuselaunch"
 	mount -t overlay fuselaunch-tests -o lowerdir="$BIN_EXTRA:/usr/local/bin" /usr/local/bin
-	export SBIN_EXTRA BIN_EXTRA
+	export BIN_EXTRA
 }
 
 teardown_file() {
-	umount /usr/sbin /usr/local/bin
-	rm -rf "$SBIN_EXTRA" "$BIN_EXTRA"
+	umount /usr/local/bin
+	rm -rf "$BIN_EXTRA"
+	remove_sbin_overlay
 }
 
 fstab() {
