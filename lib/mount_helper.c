@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "libmount_lazy.h"
 #include "log.h"
@@ -255,6 +256,10 @@ int mount_helper_record_utab(const struct mount_helper *h, const struct launch *
 
 	if (h->no_utab)
 		return 0;
+	if (geteuid() != 0) {
+		log_step("not root: utab is mount(8)'s to write");
+		return 0;
+	}
 	/* What mount(8) kept from us (x-*) is in fstab: record it too, so the
 	 * entry is what libmount itself would have written. */
 	if (h->options)

@@ -35,7 +35,9 @@ struct mount_helper {
 int mount_helper_prepare(struct mount_helper *h, struct launch *l);
 
 /* Record the mount's userspace options in utab as mount(8) would (libmount
- * keeps only what belongs there; nothing when there is none). */
+ * keeps only what belongs there; nothing when there is none).  Not root,
+ * nothing: mount(8) runs helpers with the user's ids, and records the
+ * mount itself, as root, when fstab allowed the user to mount it. */
 int mount_helper_record_utab(const struct mount_helper *h, const struct launch *l);
 
 void mount_helper_free(struct mount_helper *h);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# Users who are not root (through fusermount3, both protocols), and root
-# launching a server as someone else (--user, --drop-privileges).
+# Users who are not root (through fusermount3, both protocols, and
+# through mount(8) with /etc/fstab), and root launching a server as someone
+# else (--user, --drop-privileges).
 
 load helpers
 
@@ -8,29 +9,47 @@ load helpers
 # and group in bind-mounted copies of /etc/passwd and /etc/group, and a
 # /dev/fuse that users may open, as on most distributions (here it is
 # 0600).  fusermount3 reads the same files, so it sees the same user.
+# For mount(8), which ignores LIBMOUNT_* when it runs setuid for a user:
+# an empty /etc/fstab bound over the real one, a tmpfs for utab (on /run
+# if there is no /run/mount to cover), and the helper in /usr/sbin.
 setup_file() {
 	PRIV_DIR=$(mktemp -d /tmp/fuselaunch-priv.XXXXXX)
 	chmod 755 "$PRIV_DIR"
 	TEST_USER=fltest
 	TEST_UID=4242
+	OTHER_USER=flother
 	cp /etc/passwd "$PRIV_DIR/passwd"
 	cp /etc/group "$PRIV_DIR/group"
 	echo "$TEST_USER:x:$TEST_UID:$TEST_UID:fuselaunch test:$PRIV_DIR/home:/bin/sh" >>"$PRIV_DIR/passwd"
+	echo "$OTHER_USER:x:4244:4244:fuselaunch test 2:/:/bin/sh" >>"$PRIV_DIR/passwd"
 	echo "$TEST_USER:x:$TEST_UID:" >>"$PRIV_DIR/group"
 	echo "flextra:x:4243:$TEST_USER" >>"$PRIV_DIR/group"
+	echo "$OTHER_USER:x:4244:" >>"$PRIV_DIR/group"
 	mount --bind "$PRIV_DIR/passwd" /etc/passwd
 	mount --bind "$PRIV_DIR/group" /etc/group
 	mknod -m 666 "$PRIV_DIR/fuse" c 10 229
 	mount --bind "$PRIV_DIR/fuse" /dev/fuse
+	install -m 644 /dev/null "$PRIV_DIR/fstab"
+	mount --bind "$PRIV_DIR/fstab" /etc/fstab
+	if [ -d /run/mount ]; then
+		RUN_TMPFS=/run/mount
+		mount -t tmpfs -o mode=755 fuselaunch-tests /run/mount
+	else
+		RUN_TMPFS=/run
+		mount -t tmpfs -o mode=755 fuselaunch-tests /run
+		mkdir -m 755 /run/mount
+	fi
+	overlay_sbin
 	mkdir -m 755 "$PRIV_DIR/home" "$PRIV_DIR/sync-helper"
 	chown "$TEST_USER:" "$PRIV_DIR/home"
 	# A fusermount3 with --sync-init, setuid root as the real one is.
 	install -o root -m 4755 "$BUILDDIR/tests/fusermount-sync" "$PRIV_DIR/sync-helper/fusermount3"
-	export PRIV_DIR TEST_USER TEST_UID
+	export PRIV_DIR TEST_USER TEST_UID OTHER_USER RUN_TMPFS
 }
 
 teardown_file() {
-	umount /etc/passwd /etc/group /dev/fuse
+	remove_sbin_overlay
+	umount /etc/passwd /etc/group /dev/fuse /etc/fstab "$RUN_TMPFS"
 	rm -rf "$PRIV_DIR"
 }
 
@@ -44,6 +63,7 @@ setup() {
 	install -m 666 /dev/null "$RECORD"
 	export LIBMOUNT_UTAB=$TEST_DIR/utab LIBMOUNT_FSTAB=$TEST_DIR/fstab
 	touch "$LIBMOUNT_FSTAB"
+	: >"$PRIV_DIR/fstab"
 }
 
 # As the test user, tagged and bounded like launch().
@@ -54,6 +74,26 @@ as_user() {
 
 user_launch() {
 	run as_user env PATH="${USER_PATH:-/usr/bin:/bin}" "$FUSELAUNCH" "$@"
+}
+
+# mount(8) or umount(8) run by user $1, as from their shell: no LIBMOUNT_*,
+# so the helper reads the same /etc/fstab as mount(8).
+mount_as() {
+	local user=$1
+	shift
+	run env -u LIBMOUNT_UTAB -u LIBMOUNT_FSTAB FUSELAUNCH_TEST_TAG="$TEST_DIR" \
+		timeout --kill-after=5 "$BOUND" \
+		setpriv --reuid="$user" --regid="$user" --init-groups -- "$@"
+}
+
+# A line of this namespace's /etc/fstab.
+system_fstab() {
+	echo "$*" >>"$PRIV_DIR/fstab"
+}
+
+# The options utab has for the mount on $MNT (mount(8)'s, not LIBMOUNT_UTAB).
+system_utab_options() {
+	sed -n "s|.* TARGET=$MNT ROOT=/ OPTS=||p" /run/mount/utab 2>/dev/null
 }
 
 status_field() {
@@ -235,4 +275,74 @@ has_thread_with_only_sys_admin() {
 	assert_status 0
 	[ "$(recorded options)" = "record=$RECORD" ]
 	assert_no_capabilities "$(recorded pid)"
+}
+
+@test "mount(8) as a user, fstab entry with 'user': 0 once answering, user= in utab" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto,_netdev,x-fuselaunch.timeout=20,record=$RECORD 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 0
+	[ -z "$output" ]
+	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
+	[ "$(mount_field fstype)" = fuse.testfs ]
+	[ "$(mount_field source)" = tfs:src ]
+	# 'user' implies noexec, nosuid and nodev.
+	[ "$(mount_field options)" = rw,nosuid,nodev,noexec,relatime ]
+	[[ ",$(mount_field super)," == *",user_id=$TEST_UID,"* ]]
+	[ "$(status_field "$(recorded pid)" Uid)" = "$TEST_UID	$TEST_UID	$TEST_UID	$TEST_UID" ]
+	[ "$(recorded options)" = "record=$RECORD" ]
+	# mount(8) records it, naming the user.
+	[ "$(system_utab_options)" = "user=$TEST_USER,_netdev,x-fuselaunch.timeout=20" ]
+}
+
+@test "umount(8) by the user who mounted ends the launch and clears utab; another user may not" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 0
+	mount_as "$OTHER_USER" umount "$MNT"
+	assert_status 32
+	[ "$output" = "umount: $MNT: must be superuser to unmount." ]
+	is_mounted "$MNT"
+	mount_as "$TEST_USER" umount "$MNT"
+	assert_status 0
+	[ -z "$output" ]
+	assert_nothing_left
+	[ -z "$(system_utab_options)" ]
+}
+
+@test "'users' in fstab: any user may umount(8) the mount" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs users,noauto 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 0
+	mount_as "$OTHER_USER" umount "$MNT"
+	assert_status 0
+	assert_nothing_left
+	[ -z "$(system_utab_options)" ]
+}
+
+@test "x-fuselaunch.timeout in fstab bounds a user's mount(8) too" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto,hang,x-fuselaunch.timeout=0.5 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 32
+	[ "$output" = "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s" ]
+	assert_nothing_left
+	[ -z "$(system_utab_options)" ]
+}
+
+@test "'user' in fstab, a mountpoint the user may not write: fusermount3's words, exit 32" {
+	chown root: "$MNT"
+	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 32
+	[ "$output" = "mount.fuselaunch: fusermount3 refused the mount on $MNT: fusermount3: user has no write access to mountpoint $MNT" ]
+	assert_nothing_left
+	[ -z "$(system_utab_options)" ]
+}
+
+@test "a user's mount(8) whose server dies later: detached, nothing left" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 0
+	run as_user stat "$MNT/crash"
+	wait_until is_not_mounted "$MNT"
+	assert_nothing_left
 }
