@@ -327,15 +327,16 @@ void fusermount_close(struct fusermount *fm)
 	fm->socket_fd = fm->stderr_fd = -1;
 }
 
-int fusermount_unmount(const char *helper, const char *mountpoint, char *why, size_t whylen)
+/* Run a setuid unmounting helper and wait for it: 0, or -EPERM with its
+ * words (or how it ended) in WHY. */
+static int run_unmounter(const char *path, char *const argv[], char *why, size_t whylen)
 {
-	char *argv[] = { FUSERMOUNT_PROGRAM, "-u", "-z", "--", (char *)mountpoint, NULL };
 	int stderr_fd = -1, status = 0, rc;
 	pid_t pid;
 
-	rc = spawn_helper(helper, argv, -1, &stderr_fd, &pid);
+	rc = spawn_helper(path, argv, -1, &stderr_fd, &pid);
 	if (rc < 0) {
-		snprintf(why, whylen, "cannot run %s", helper);
+		snprintf(why, whylen, "cannot run %s", path);
 		return rc;
 	}
 	read_words(stderr_fd, why, whylen);
@@ -345,6 +346,29 @@ int fusermount_unmount(const char *helper, const char *mountpoint, char *why, si
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (!*why)
-		snprintf(why, whylen, "%s -u exited with wait status 0x%x", helper, status);
+		snprintf(why, whylen, "%s %s exited with wait status 0x%x", path, argv[1], status);
 	return -EPERM;
+}
+
+int fusermount_unmount(const char *helper, const char *mountpoint, char *why, size_t whylen)
+{
+	char *argv[] = { FUSERMOUNT_PROGRAM, "-u", "-z", "--", (char *)mountpoint, NULL };
+
+	return run_unmounter(helper, argv, why, whylen);
+}
+
+int fusermount_umount_recorded(const char *mountpoint, char *why, size_t whylen)
+{
+	char *argv[] = { UMOUNT_PROGRAM, "-l", "--", (char *)mountpoint, NULL };
+	char *path = NULL;
+	int rc;
+
+	/* A helper of mount(8) has no PATH: umount(8) is where mount(8) is. */
+	if (exec_path_search(UMOUNT_PROGRAM, "/usr/bin:/bin", &path) < 0) {
+		snprintf(why, whylen, "no %s in /usr/bin or /bin", UMOUNT_PROGRAM);
+		return -ENOENT;
+	}
+	rc = run_unmounter(path, argv, why, whylen);
+	free(path);
+	return rc;
 }

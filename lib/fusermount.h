@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #define FUSERMOUNT_PROGRAM "fusermount3"
+#define UMOUNT_PROGRAM "umount"
 
 struct fusermount {
 	const char *path;	/* the helper's executable */
@@ -54,5 +55,11 @@ void fusermount_close(struct fusermount *fm);
 
 /* fusermount3 -u -z MOUNTPOINT, waited for.  WHY gets its words. */
 int fusermount_unmount(const char *helper, const char *mountpoint, char *why, size_t whylen);
+
+/* umount -l MOUNTPOINT, waited for, for a user's mount that mount(8) may
+ * have recorded in utab: fusermount3 leaves utab alone, while umount(8),
+ * setuid too, lets a user unmount a FUSE mount of theirs (user_id=) and
+ * drops the entry as root.  WHY gets its words. */
+int fusermount_umount_recorded(const char *mountpoint, char *why, size_t whylen);
 
 #endif

@@ -470,8 +470,9 @@ static void cancel_init(struct daemon_state *d)
 	d->mounted = d->init.attached;
 }
 
-/* A user's mount: fusermount3 takes only a path, so check just before
- * that the mount there is still ours. */
+/* A user's mount: fusermount3 (umount(8) for one mount.fuselaunch made,
+ * which mount(8) may have put in utab) takes only a path, so check just
+ * before that the mount there is still ours. */
 static int unmount_by_helper(struct daemon_state *d)
 {
 	const char *mountpoint = d->launch->server.mountpoint;
@@ -481,7 +482,8 @@ static int unmount_by_helper(struct daemon_state *d)
 	rc = kernel_mount_check_at(mountpoint, d->init.mount_id, NULL);
 	if (rc < 0)
 		return rc;
-	rc = fusermount_unmount(d->launch->fusermount, mountpoint, why, sizeof(why));
+	rc = d->launch->in_utab ? fusermount_umount_recorded(mountpoint, why, sizeof(why)) :
+		fusermount_unmount(d->launch->fusermount, mountpoint, why, sizeof(why));
 	if (rc < 0)
 		log_error("%s", why);
 	return rc;
@@ -497,7 +499,7 @@ static void unmount_ours(struct daemon_state *d)
 		kernel_mount_detach(d->launch->server.mountpoint, d->init.mount_id);
 	log_step("detaching the mount on %s: %s", d->launch->server.mountpoint,
 		 rc == -ESTALE ? "no longer there" : rc < 0 ? strerror(-rc) : "done");
-	if (rc == 0 && d->launch->in_utab)
+	if (rc == 0 && d->launch->in_utab && !d->launch->fusermount)
 		utab_forget(d->launch->server.mountpoint);
 	d->mounted = false;
 }

@@ -30,7 +30,8 @@ struct launch {
 	bool auto_unmount;		/* detach the mount when the server is gone */
 	char *pidfile;			/* the serving process's pid goes here */
 	int log_fd;			/* the server's output after success; -1: syslog */
-	bool in_utab;			/* drop its utab entry when detaching the mount */
+	bool in_utab;			/* drop its utab entry when detaching the mount
+					 * (a user's: through umount(8)) */
 	struct server_identity identity;/* --user, --drop-privileges */
 	char *fusermount;		/* not root: fusermount3 mounts and unmounts */
 	int mountpoint_fd;		/* O_PATH, pins the mountpoint */

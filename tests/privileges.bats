@@ -338,11 +338,13 @@ has_thread_with_only_sys_admin() {
 	[ -z "$(system_utab_options)" ]
 }
 
-@test "a user's mount(8) whose server dies later: detached, nothing left" {
+@test "a user's mount(8) whose server dies later: detached with its utab entry" {
 	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto 0 0"
 	mount_as "$TEST_USER" mount "$MNT"
 	assert_status 0
+	[ "$(system_utab_options)" = "user=$TEST_USER" ]
 	run as_user stat "$MNT/crash"
 	wait_until is_not_mounted "$MNT"
 	assert_nothing_left
+	[ -z "$(system_utab_options)" ]
 }
