@@ -21,6 +21,7 @@
 	X(mnt_fs_set_source) \
 	X(mnt_fs_set_target) \
 	X(mnt_get_builtin_optmap) \
+	X(mnt_get_fstab_path) \
 	X(mnt_new_fs) \
 	X(mnt_new_iter) \
 	X(mnt_new_table) \

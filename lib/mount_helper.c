@@ -73,11 +73,32 @@ static int fstab_userspace_options(struct mount_helper *h)
 	fs = sym_mnt_table_find_pair(fstab, h->source, h->target, MNT_ITER_BACKWARD);
 	if (!fs)
 		fs = sym_mnt_table_find_target(fstab, h->target, MNT_ITER_BACKWARD);
+	h->in_fstab = fs != NULL;
 	if (fs && sym_mnt_fs_get_user_options(fs))
 		rc = mount_options_append(&h->fstab_userspace, sym_mnt_fs_get_user_options(fs));
 out:
 	sym_mnt_unref_table(fstab);
 	return rc;
+}
+
+/* mount(8) checks that fstab lets a user mount an entry, but since
+ * util-linux 2.35, when it does not, it drops its privileges and runs the
+ * helper all the same (for FUSE, whose fusermount3 has rules of its own).
+ * What fstab reserves for root stays root's: a user mounts an entry only
+ * with 'user' or 'users' there.  What fstab lacks is fusermount3's to
+ * judge, as for fuselaunch(1). */
+static int check_user_may_mount(const struct mount_helper *h)
+{
+	const char *options = h->fstab_userspace;
+
+	if (geteuid() == 0 || !h->in_fstab)
+		return 0;
+	if (options && (sym_mnt_optstr_get_option(options, "user", NULL, NULL) == 0 ||
+			sym_mnt_optstr_get_option(options, "users", NULL, NULL) == 0))
+		return 0;
+	log_error("only root can mount %s on %s: its entry in %s has neither 'user' nor 'users'",
+		  h->source, h->target, sym_mnt_get_fstab_path());
+	return -EPERM;
 }
 
 static int set_launcher_option(struct launch *l, const char *name, const char *value)
@@ -225,6 +246,8 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 			goto out;
 	}
 	rc = fstab_userspace_options(h);
+	if (rc == 0)
+		rc = check_user_may_mount(h);
 	if (rc == 0 && h->fstab_userspace)
 		rc = mount_options_append(&launcher, h->fstab_userspace);
 	if (rc == 0 && l->options.userspace)

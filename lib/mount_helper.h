@@ -21,6 +21,7 @@ struct mount_helper {
 	bool no_utab;		/* -n */
 	/* derived */
 	char *fstab_userspace;	/* userspace options of the matching fstab entry */
+	bool in_fstab;		/* there is one */
 	char *server_type;
 	char *server_source;
 	char *server_options;	/* the server's -o */
@@ -30,8 +31,10 @@ struct mount_helper {
 /* The server's type and source, every option sorted (kernel, launcher
  * x-fuselaunch.*, server, fstab-only), and the launch built.  Launcher
  * options are also read from the matching fstab entry, since mount(8)
- * does not pass x-* options to helpers.  Prints why on failure: -EINVAL
- * bad input, -ENOENT/-EACCES no such server. */
+ * does not pass x-* options to helpers.  A user who is not root may mount
+ * what fstab has only with 'user' or 'users' there.  Prints why on
+ * failure: -EINVAL bad input, -EPERM not for this user, -ENOENT/-EACCES
+ * no such server. */
 int mount_helper_prepare(struct mount_helper *h, struct launch *l);
 
 /* Record the mount's userspace options in utab as mount(8) would (libmount

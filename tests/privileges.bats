@@ -348,3 +348,25 @@ has_thread_with_only_sys_admin() {
 	assert_nothing_left
 	[ -z "$(system_utab_options)" ]
 }
+
+@test "a user's mount(8) of an fstab entry without 'user' or 'users': refused, nothing started" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs noauto,record=$RECORD 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	# mount(8) 2.38 lets it through: it drops its privileges and runs the
+	# helper as the user, and fusermount3 would mount on the user's $MNT.
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: only root can mount tfs:src on $MNT: its entry in /etc/fstab has neither 'user' nor 'users'" ]
+	assert_nothing_left
+	[ ! -s "$RECORD" ]
+	[ -z "$(system_utab_options)" ]
+}
+
+@test "a user's mount -t fuselaunch.TYPE on the command line: fusermount3 judges, umount(8) ends it" {
+	mount_as "$TEST_USER" mount -t fuselaunch.testfs tfs:src "$MNT"
+	assert_status 0
+	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
+	[[ ",$(mount_field super)," == *",user_id=$TEST_UID,"* ]]
+	mount_as "$TEST_USER" umount "$MNT"
+	assert_status 0
+	assert_nothing_left
+}
