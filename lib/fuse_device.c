@@ -94,6 +94,8 @@ int fuse_connection_waiting(unsigned int connection, unsigned int *waiting)
 	n = read(fd, buf, sizeof(buf) - 1);
 	if (n < 0)
 		rc = -errno;
+	else if (n == 0)
+		rc = -ENOENT;	/* the connection went between open and read */
 	else {
 		buf[n] = '\0';
 		rc = sscanf(buf, "%u", waiting) == 1 ? 0 : -EINVAL;
