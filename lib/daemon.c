@@ -4,16 +4,25 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
+#include "server_process.h"
 
 /* How long the foreground waits for a failed daemon to be gone. */
 #define DAEMON_EXIT_WAIT_MS 10000
+/* What a daemon that died unreported left: SIGTERM, this long, SIGKILL. */
+#define ORPHAN_GRACE_MS 2000
+#define ORPHAN_KILL_WAIT_MS 5000
 
 static volatile sig_atomic_t parent_fd_to_close = -1;
 static volatile sig_atomic_t cancel_signal;
@@ -56,10 +65,12 @@ static int catch_cancel_signals(void)
 	return 0;
 }
 
-static void wait_daemon_exit(pid_t daemon)
+/* Wait for the daemon to be gone and reap it: its wait status, or -1 if
+ * it did not exit in time. */
+static int wait_daemon_exit(pid_t daemon)
 {
 	struct pollfd pfd = { .events = POLLIN };
-	int n;
+	int n, status = -1;
 
 	pfd.fd = (int)syscall(SYS_pidfd_open, daemon, 0);
 	if (pfd.fd >= 0) {
@@ -69,10 +80,90 @@ static void wait_daemon_exit(pid_t daemon)
 		close(pfd.fd);
 		if (n <= 0) {
 			log_error("the daemon (pid %d) did not exit", (int)daemon);
-			return;
+			return -1;
 		}
 	}
-	waitpid(daemon, NULL, 0);
+	if (waitpid(daemon, &status, 0) < 0)
+		return -1;
+	return status;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Reap what has exited until no child is left or DEADLINE passes. */
+static bool reap_orphans_until(uint64_t deadline)
+{
+	for (;;) {
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (server_count_children_except(0) <= 0)
+			return true;
+		if (now_ms() >= deadline)
+			return false;
+		usleep(10000);
+	}
+}
+
+/* A daemon that died without reporting (killed outright, or a crash)
+ * orphaned what it had started onto us, its subreaper: the server, maybe
+ * fusermount3.  Stop them as the daemon would have. */
+static void stop_orphans(void)
+{
+	uint64_t give_up;
+
+	if (server_signal_children(SIGTERM) <= 0 ||
+	    reap_orphans_until(now_ms() + ORPHAN_GRACE_MS))
+		return;
+	give_up = now_ms() + ORPHAN_KILL_WAIT_MS;
+	/* Each process killed may orphan its children onto us: repeat. */
+	while (server_signal_children(SIGKILL) > 0 && !reap_orphans_until(now_ms() + 100) &&
+	       now_ms() < give_up)
+		;
+}
+
+/* The daemon lends the terminal to the server's process group while the
+ * launch is pending.  Once that group is gone, the terminal's foreground
+ * is a group with no process left: give it back to ours.  A foreground
+ * that still has processes (the caller's shell, say, if it put us in the
+ * background) is left as it is. */
+static void take_back_terminal(void)
+{
+	sigset_t ttou, saved;
+	pid_t foreground;
+	int fd;
+
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	foreground = tcgetpgrp(fd);
+	if (foreground > 0 && foreground != getpgrp() && kill(-foreground, 0) < 0 &&
+	    errno == ESRCH) {
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		sigprocmask(SIG_BLOCK, &ttou, &saved);
+		if (tcsetpgrp(fd, getpgrp()) < 0)
+			log_step("taking the terminal back: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+	}
+	close(fd);
+}
+
+static void describe_unreported_end(int wait_status, char *detail, size_t len)
+{
+	if (wait_status != -1 && WIFSIGNALED(wait_status))
+		snprintf(detail, len, "the daemon was killed by signal %d (%s) before reporting",
+			 WTERMSIG(wait_status), strsignal(WTERMSIG(wait_status)));
+	else if (wait_status != -1 && WIFEXITED(wait_status))
+		snprintf(detail, len, "the daemon exited with status %d before reporting",
+			 WEXITSTATUS(wait_status));
+	else
+		snprintf(detail, len, "the daemon ended without reporting");
 }
 
 /* The daemon starts with the cancel signals still blocked and their
@@ -92,8 +183,9 @@ start_daemon(daemon_body body, void *arg, int status_fd, int parent_fd)
 
 int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 {
-	int status_pipe[2], parent_pipe[2], rc;
+	int status_pipe[2], parent_pipe[2], daemon_status = -1, rc;
 	sigset_t cancel, saved_mask;
+	bool unreported;
 	pid_t daemon;
 
 	if (pipe2(status_pipe, O_CLOEXEC) < 0) {
@@ -115,6 +207,10 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 		log_error("cannot catch signals: %s", strerror(-rc));
 		goto unblock;
 	}
+	/* Should the daemon die without reporting, what it started comes to
+	 * us, to be stopped. */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		log_step("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
 	daemon = fork();
 	if (daemon < 0) {
 		rc = -errno;
@@ -133,11 +229,11 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 
 	rc = launch_status_receive(status_pipe[0], status);
-	if (rc < 0) {
+	unreported = rc < 0;
+	if (unreported) {
 		memset(status, 0, sizeof(*status));
 		status->stage = STAGE_INTERNAL;
-		status->error = -rc;
-		strcpy(status->detail, "the daemon ended without reporting");
+		status->error = rc == -EPIPE ? 0 : -rc;
 	}
 	/* The signal may have reached the server too (Ctrl-C goes to the
 	 * whole process group): whatever failed, the user cancelled it. */
@@ -146,7 +242,12 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 		status->signal = (uint32_t)cancel_signal;
 	}
 	if (status->stage != STAGE_MOUNTED)
-		wait_daemon_exit(daemon);
+		daemon_status = wait_daemon_exit(daemon);
+	if (unreported) {
+		describe_unreported_end(daemon_status, status->detail, sizeof(status->detail));
+		stop_orphans();
+		take_back_terminal();
+	}
 	close(status_pipe[0]);
 	if (parent_fd_to_close >= 0)
 		close(parent_fd_to_close);

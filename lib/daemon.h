@@ -12,8 +12,10 @@ typedef void (*daemon_body)(void *arg, int status_fd, int parent_fd);
 
 /* Fork the daemon running BODY(ARG) and wait for its record.  SIGINT,
  * SIGTERM and SIGHUP meanwhile cancel the launch; *STATUS then says so.
- * After a failure the daemon has exited when this returns.  Returns 0, or
- * -errno when no daemon could be started (the message is printed). */
+ * After a failure the daemon has exited when this returns; if it died
+ * without a record, what it had started (orphaned onto us, a subreaper)
+ * has been stopped too.  Returns 0, or -errno when no daemon could be
+ * started (the message is printed). */
 int daemon_run(daemon_body body, void *arg, struct launch_status *status);
 
 #endif

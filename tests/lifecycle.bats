@@ -194,6 +194,26 @@ in_syscall() {
 	assert_nothing_left
 }
 
+@test "a daemon killed outright during the launch: exit 2, its server stopped, the terminal back" {
+	cat >"$TEST_DIR/caller" <<-SH
+	#!/bin/sh
+	"$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT"
+	echo status=\$?
+	[ "\$(ps -o tpgid= -p \$\$)" = "\$(ps -o pgid= -p \$\$)" ] && echo terminal back
+	SH
+	chmod +x "$TEST_DIR/caller"
+	(
+		wait_until grep -qs '^pid=' "$RECORD"
+		kill -KILL "$(daemon_pid)"
+	) &
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" script -qec "$TEST_DIR/caller" /dev/null
+	wait
+	assert_output_has "fuselaunch: internal error: the daemon was killed by signal 9 (Killed) before reporting"
+	assert_output_has "status=2"
+	assert_output_has "terminal back"
+	assert_nothing_left
+}
+
 @test "SIGTERM to the daemon stops the server and unmounts" {
 	launch -- "$TESTFS" --record="$RECORD" "$MNT"
 	assert_status 0
