@@ -5,24 +5,19 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "log.h"
-#include "server_process.h"
+#include "supervisor.h"
 
 /* How long the foreground waits for a failed daemon to be gone. */
 #define DAEMON_EXIT_WAIT_MS 10000
-/* What a daemon that died unreported left: SIGTERM, this long, SIGKILL. */
-#define ORPHAN_GRACE_MS 2000
-#define ORPHAN_KILL_WAIT_MS 5000
 
 static volatile sig_atomic_t parent_fd_to_close = -1;
 static volatile sig_atomic_t cancel_signal;
@@ -88,43 +83,18 @@ static int wait_daemon_exit(pid_t daemon)
 	return status;
 }
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Reap what has exited until no child is left or DEADLINE passes. */
-static bool reap_orphans_until(uint64_t deadline)
-{
-	for (;;) {
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			;
-		if (server_count_children_except(0) <= 0)
-			return true;
-		if (now_ms() >= deadline)
-			return false;
-		usleep(10000);
-	}
-}
-
 /* A daemon that died without reporting (killed outright, or a crash)
  * orphaned what it had started onto us, its subreaper: the server, maybe
- * fusermount3.  Stop them as the daemon would have. */
+ * fusermount3.  Stop them as the daemon would have: every child of ours is
+ * one of them now. */
 static void stop_orphans(void)
 {
-	uint64_t give_up;
+	struct supervisor orphans = { 0 };
 
-	if (server_signal_children(SIGTERM) <= 0 ||
-	    reap_orphans_until(now_ms() + ORPHAN_GRACE_MS))
+	if (supervisor_init(&orphans) < 0)
 		return;
-	give_up = now_ms() + ORPHAN_KILL_WAIT_MS;
-	/* Each process killed may orphan its children onto us: repeat. */
-	while (server_signal_children(SIGKILL) > 0 && !reap_orphans_until(now_ms() + 100) &&
-	       now_ms() < give_up)
-		;
+	supervisor_stop_server(&orphans, SUPERVISOR_STOP_GRACE_MS);
+	supervisor_close(&orphans);
 }
 
 /* The daemon lends the terminal to the server's process group while the

@@ -30,8 +30,6 @@
 #include "supervisor.h"
 #include "utab.h"
 
-/* How long a server has to exit after SIGTERM before SIGKILL. */
-#define STOP_GRACE_MS 2000
 /* How long an aborted INIT may take to come back to the init thread. */
 #define ABORT_WAIT_MS 2000
 /* How long an answered INIT may take to come back to the init thread. */
@@ -967,7 +965,7 @@ failed:
 	/* Aborting first lets a server blocked on the device exit by itself. */
 	cancel_init(d);
 	fusermount_close(&d->helper);
-	supervisor_stop_server(&d->sup, STOP_GRACE_MS);
+	supervisor_stop_server(&d->sup, SUPERVISOR_STOP_GRACE_MS);
 	/* A server that mounted by itself may have done so at the last moment. */
 	if (watching(d))
 		adopt_server_mount(d);

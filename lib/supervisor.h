@@ -66,6 +66,10 @@ void supervisor_drain_output(struct supervisor *s);
  * many were signalled. */
 int supervisor_signal_server(struct supervisor *s, int sig);
 
+/* How long a server gets between SIGTERM and SIGKILL when fuselaunch
+ * stops it (fuselaunch(1) says 2 seconds). */
+#define SUPERVISOR_STOP_GRACE_MS 2000
+
 /* SIGTERM to every server process, SIGKILL after GRACE_MS; returns once
  * none is left (or KILL_WAIT_MS more have passed). */
 void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms);
