@@ -15,6 +15,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "supervisor.h"
+#include "terminal.h"
 
 /* How long the foreground waits for a failed daemon to be gone. */
 #define DAEMON_EXIT_WAIT_MS 10000
@@ -104,9 +105,8 @@ static void stop_orphans(void)
  * background) is left as it is. */
 static void take_back_terminal(void)
 {
-	sigset_t ttou, saved;
 	pid_t foreground;
-	int fd;
+	int fd, rc;
 
 	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
@@ -114,12 +114,9 @@ static void take_back_terminal(void)
 	foreground = tcgetpgrp(fd);
 	if (foreground > 0 && foreground != getpgrp() && kill(-foreground, 0) < 0 &&
 	    errno == ESRCH) {
-		sigemptyset(&ttou);
-		sigaddset(&ttou, SIGTTOU);
-		sigprocmask(SIG_BLOCK, &ttou, &saved);
-		if (tcsetpgrp(fd, getpgrp()) < 0)
-			log_step("taking the terminal back: %s", strerror(errno));
-		sigprocmask(SIG_SETMASK, &saved, NULL);
+		rc = terminal_set_foreground(fd, getpgrp());
+		if (rc < 0)
+			log_step("taking the terminal back: %s", strerror(-rc));
 	}
 	close(fd);
 }

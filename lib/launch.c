@@ -28,6 +28,7 @@
 #include "sd_notify.h"
 #include "server_process.h"
 #include "supervisor.h"
+#include "terminal.h"
 #include "utab.h"
 
 /* How long an aborted INIT may take to come back to the init thread. */
@@ -348,16 +349,13 @@ static void lend_terminal(struct daemon_state *d, struct server_stdio *stdio)
  * terminal back when fuselaunch prints it and exits. */
 static void give_terminal_back(struct daemon_state *d)
 {
-	sigset_t ttou, saved;
+	int rc;
 
 	if (d->terminal_fd < 0)
 		return;
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	sigprocmask(SIG_BLOCK, &ttou, &saved);
-	if (tcsetpgrp(d->terminal_fd, d->caller_group) < 0)
-		log_step("giving the terminal back: %s", strerror(errno));
-	sigprocmask(SIG_SETMASK, &saved, NULL);
+	rc = terminal_set_foreground(d->terminal_fd, d->caller_group);
+	if (rc < 0)
+		log_step("giving the terminal back: %s", strerror(-rc));
 	close(d->terminal_fd);
 	d->terminal_fd = -1;
 }

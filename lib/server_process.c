@@ -14,6 +14,7 @@
 
 #include "privileges.h"
 #include "server_process.h"
+#include "terminal.h"
 
 /* In the child between vfork and exec, on the parent's memory:
  * async-signal-safe calls only, and nothing that writes memory the parent
@@ -24,7 +25,7 @@ exec_server(const char *path, char *const argv[], int device_fd,
 	    int error_fd)
 {
 	extern char **environ;
-	sigset_t none, ttou;
+	sigset_t none;
 	int sig, err;
 
 	sigemptyset(&none);
@@ -35,13 +36,9 @@ exec_server(const char *path, char *const argv[], int device_fd,
 	signal(SIGHUP, SIG_IGN);
 	if (stdio->own_group && setpgid(0, 0) < 0)
 		goto fail;
-	/* Taking the terminal from a background group needs SIGTTOU blocked;
-	 * failing to is no reason not to run. */
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	sigprocmask(SIG_BLOCK, &ttou, NULL);
+	/* Failing to take the terminal is no reason not to run. */
 	if (stdio->terminal >= 0)
-		tcsetpgrp(stdio->terminal, getpid());
+		terminal_set_foreground(stdio->terminal, getpid());
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	if (dup2(stdio->in, 0) < 0 || dup2(stdio->out, 1) < 0 || dup2(stdio->err, 2) < 0)
