@@ -14,6 +14,7 @@
 #include "kernel_mount.h"
 #include "log.h"
 #include "privileges.h"
+#include "proc_stat.h"
 
 /* Synchronous INIT: creating the superblock blocks until the server has
  * answered; a refusal makes it fail with ENOTCONN. */
@@ -127,24 +128,12 @@ bool init_thread_done(struct init_thread *t)
 
 bool init_thread_asleep(const struct init_thread *t)
 {
-	char path[64], stat[512], *state;
-	ssize_t n;
-	int fd;
+	char path[64], state;
 
 	if (!t->running || !t->tid)
 		return false;
 	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t->tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return true;
-	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	stat[n] = '\0';
-	/* "TID (COMM) STATE ...": COMM may hold anything, even ')'. */
-	state = strrchr(stat, ')');
-	return !state || (state[1] == ' ' && (state[2] == 'S' || state[2] == 'D'));
+	return proc_stat_read(path, &state, NULL) < 0 || state == 'S' || state == 'D';
 }
 
 int init_thread_join(struct init_thread *t, int timeout_ms)

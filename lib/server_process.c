@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "privileges.h"
+#include "proc_stat.h"
 #include "server_process.h"
 #include "terminal.h"
 
@@ -100,27 +101,13 @@ int server_spawn(const char *path, char *const argv[], int device_fd,
 	return 0;
 }
 
-static pid_t parent_of(const char *pid)
+static pid_t parent_of(pid_t pid)
 {
-	char path[64], stat[512], *close_paren;
-	int ppid = -1;
-	ssize_t n;
-	int fd;
+	char path[64];
+	pid_t ppid;
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	stat[n] = '\0';
-	/* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
-	close_paren = strrchr(stat, ')');
-	if (!close_paren || sscanf(close_paren + 1, " %*c %d", &ppid) != 1)
-		return -1;
-	return ppid;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return proc_stat_read(path, NULL, &ppid) < 0 ? -1 : ppid;
 }
 
 /* Call FN for every child of this process; the kernel here lacks
@@ -128,7 +115,7 @@ static pid_t parent_of(const char *pid)
  * children, or -errno. */
 static int for_each_child(void (*fn)(pid_t child, void *arg), void *arg)
 {
-	pid_t self = getpid();
+	pid_t self = getpid(), pid;
 	struct dirent *entry;
 	DIR *proc;
 	int count = 0;
@@ -139,8 +126,9 @@ static int for_each_child(void (*fn)(pid_t child, void *arg), void *arg)
 	while ((entry = readdir(proc))) {
 		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
 			continue;
-		if (parent_of(entry->d_name) == self) {
-			fn(atoi(entry->d_name), arg);
+		pid = atoi(entry->d_name);
+		if (parent_of(pid) == self) {
+			fn(pid, arg);
 			count++;
 		}
 	}

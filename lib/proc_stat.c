@@ -1,0 +1,36 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc_stat.h"
+
+int proc_stat_read(const char *path, char *state, pid_t *ppid)
+{
+	char line[512], *fields;
+	char letter;
+	int parent;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	line[n] = '\0';
+	/* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
+	fields = strrchr(line, ')');
+	if (!fields || sscanf(fields + 1, " %c %d", &letter, &parent) != 2)
+		return -EINVAL;
+	if (state)
+		*state = letter;
+	if (ppid)
+		*ppid = parent;
+	return 0;
+}
