@@ -162,23 +162,17 @@ hogs_cpu1() {
 }
 
 @test "SIGINT to fuselaunch while INIT is pending: exit 8" {
-	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
-		2>"$TEST_DIR/err" &
-	local pid=$!
-	wait_until test -s "$RECORD"
-	kill -INT "$pid"
-	run timeout "$BOUND" tail --pid="$pid" -f /dev/null
-	assert_cancelled "$pid" "2 (Interrupt)"
+	launch_pending
+	kill -INT "$PENDING"
+	run timeout "$BOUND" tail --pid="$PENDING" -f /dev/null
+	assert_cancelled "$PENDING" "2 (Interrupt)"
 	assert_nothing_left
 }
 
 @test "SIGKILL of fuselaunch while INIT is pending leaves nothing behind" {
-	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
-		2>/dev/null &
-	local pid=$!
-	wait_until test -s "$RECORD"
-	kill -KILL "$pid"
-	wait "$pid" || true
+	launch_pending
+	kill -KILL "$PENDING"
+	wait "$PENDING" || true
 	assert_nothing_left
 }
 

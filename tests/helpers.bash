@@ -64,6 +64,16 @@ launch() {
 		timeout --kill-after=5 "$BOUND" "$FUSELAUNCH" "$@"
 }
 
+# fuselaunch in the background with a server that never answers INIT, once
+# that server runs; its pid in PENDING, its stderr in $TEST_DIR/err.  The
+# arguments, if any, are a command that runs it (setsid).
+launch_pending() {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$@" "$FUSELAUNCH" -- "$TESTFS" --hang \
+		--record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	PENDING=$!
+	wait_until test -s "$RECORD"
+}
+
 # Poll a condition every 20 ms for at most BOUND seconds.
 wait_until() {
 	local deadline=$((SECONDS + BOUND))

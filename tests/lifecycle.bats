@@ -55,22 +55,16 @@ daemon_pid() {
 }
 
 @test "SIGTERM to fuselaunch while INIT is pending: exit 8" {
-	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
-		2>"$TEST_DIR/err" &
-	local pid=$!
-	wait_until test -s "$RECORD"
-	kill -TERM "$pid"
-	assert_cancelled "$pid" "15 (Terminated)"
+	launch_pending
+	kill -TERM "$PENDING"
+	assert_cancelled "$PENDING" "15 (Terminated)"
 	assert_nothing_left
 }
 
 @test "SIGINT to fuselaunch's whole process group while INIT is pending: exit 8" {
-	env FUSELAUNCH_TEST_TAG="$TEST_DIR" setsid "$FUSELAUNCH" -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
-		2>"$TEST_DIR/err" &
-	local pid=$!
-	wait_until test -s "$RECORD"
-	kill -INT -- -"$(ps -o pgid= -p "$pid" | tr -d ' ')"
-	wait "$pid" || status=$?
+	launch_pending setsid
+	kill -INT -- -"$(ps -o pgid= -p "$PENDING" | tr -d ' ')"
+	wait "$PENDING" || status=$?
 	[ "$status" -eq 8 ]
 	assert_nothing_left
 }
