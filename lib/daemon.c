@@ -123,14 +123,14 @@ static void take_back_terminal(void)
 
 static void describe_unreported_end(int wait_status, char *detail, size_t len)
 {
-	if (wait_status != -1 && WIFSIGNALED(wait_status))
-		snprintf(detail, len, "the daemon was killed by signal %d (%s) before reporting",
-			 WTERMSIG(wait_status), strsignal(WTERMSIG(wait_status)));
-	else if (wait_status != -1 && WIFEXITED(wait_status))
-		snprintf(detail, len, "the daemon exited with status %d before reporting",
-			 WEXITSTATUS(wait_status));
-	else
+	char how[96];
+
+	if (wait_status == -1) {
 		snprintf(detail, len, "the daemon ended without reporting");
+		return;
+	}
+	wait_status_describe(wait_status, how, sizeof(how));
+	snprintf(detail, len, "the daemon %s before reporting", how);
 }
 
 /* The daemon starts with the cancel signals still blocked and their

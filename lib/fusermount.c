@@ -16,6 +16,7 @@
 #include "environment.h"
 #include "exec_path.h"
 #include "fusermount.h"
+#include "launch_status.h"
 #include "log.h"
 #include "mount_options.h"
 
@@ -164,10 +165,10 @@ out:
 
 static void describe_helper_exit(const struct fusermount *fm, int status, char *why, size_t whylen)
 {
-	if (WIFEXITED(status))
-		snprintf(why, whylen, "%s exited with status %d", fm->path, WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(why, whylen, "%s was killed by signal %d", fm->path, WTERMSIG(status));
+	char how[96];
+
+	wait_status_describe(status, how, sizeof(how));
+	snprintf(why, whylen, "%s %s", fm->path, how);
 }
 
 /* The device, passed with SCM_RIGHTS and one byte of payload; -ENODATA

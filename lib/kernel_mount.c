@@ -12,6 +12,7 @@
 
 #include "kernel_mount.h"
 #include "libmount_lazy.h"
+#include "log.h"
 #include "privileges.h"
 
 /* Linux 6.8: a mount id that is never reused; older headers lack it. */
@@ -151,14 +152,19 @@ int kernel_mount_configure(int fsfd, const struct kernel_mount_params *params,
 	return rc;
 }
 
-int kernel_mount_create(int fsfd, char *why, size_t whylen)
+int kernel_mount_create(int fsfd, bool lower_caps, char *why, size_t whylen)
 {
-	int rc;
+	uint64_t saved = 0;
+	int rc = 0;
 
-	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		return 0;
-	rc = -errno;
-	read_kernel_messages(fsfd, "", why, whylen);
+	if (lower_caps && privileges_lower_for_mount(&saved) < 0)
+		log_step("cannot lower capabilities for the mount: %s", strerror(errno));
+	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+		rc = -errno;
+		read_kernel_messages(fsfd, "", why, whylen);
+	}
+	if (lower_caps)
+		privileges_restore(saved);
 	return rc;
 }
 

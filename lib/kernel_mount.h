@@ -3,6 +3,7 @@
 #ifndef FUSELAUNCH_KERNEL_MOUNT_H
 #define FUSELAUNCH_KERNEL_MOUNT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -36,8 +37,10 @@ int kernel_mount_configure(int fsfd, const struct kernel_mount_params *params,
 			   char *why, size_t whylen);
 
 /* FSCONFIG_CMD_CREATE: with synchronous INIT this blocks until the server
- * has answered FUSE_INIT.  WHY gets the kernel's messages on failure. */
-int kernel_mount_create(int fsfd, char *why, size_t whylen);
+ * has answered FUSE_INIT.  LOWER_CAPS: for an unprivileged server, send
+ * INIT holding only CAP_SYS_ADMIN (privileges.h).  WHY gets the kernel's
+ * messages on failure. */
+int kernel_mount_create(int fsfd, bool lower_caps, char *why, size_t whylen);
 
 /* Make the mount (with MOUNT_ATTR_* ATTRS) and attach it on TARGET_FD, an
  * O_PATH descriptor of the mountpoint.  *MOUNT_ID identifies this mount

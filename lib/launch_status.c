@@ -39,7 +39,15 @@ int launch_status_receive(int fd, struct launch_status *status)
 	return 0;
 }
 
-static void describe_exit(int wait_status, char *buf, size_t len)
+void launch_status_record(struct launch_status *s, enum launch_stage stage, int error,
+			  const char *detail)
+{
+	s->stage = stage;
+	s->error = error < 0 ? -error : error;
+	snprintf(s->detail, sizeof(s->detail), "%s", detail ? detail : "");
+}
+
+void wait_status_describe(int wait_status, char *buf, size_t len)
 {
 	if (WIFEXITED(wait_status))
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(wait_status));
@@ -92,7 +100,7 @@ void launch_status_describe(const struct launch_status *s, const char *server,
 		snprintf(message, len, "cannot start server '%s': %s", server, why);
 		break;
 	case STAGE_SERVER_EXIT:
-		describe_exit(s->wait_status, why, sizeof(why));
+		wait_status_describe(s->wait_status, why, sizeof(why));
 		snprintf(message, len, "server '%s' %s %s", server, why,
 			 s->detail[0] ? s->detail : "before answering FUSE_INIT");
 		break;

@@ -3,6 +3,7 @@
 #ifndef FUSELAUNCH_LAUNCH_STATUS_H
 #define FUSELAUNCH_LAUNCH_STATUS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum launch_stage {
@@ -25,10 +26,18 @@ struct launch_status {
 	uint32_t stage;		/* enum launch_stage */
 	int32_t error;		/* errno, 0 with STAGE_MOUNTED */
 	int32_t wait_status;	/* the server's wait status with STAGE_SERVER_EXIT */
-	int32_t server_pid;
 	uint32_t signal;	/* the signal, with STAGE_CANCELLED */
 	char detail[240];	/* the kernel's words, a parameter, a step */
 };
+
+/* Record a failure: what failed (STAGE), the errno (either sign), and
+ * DETAIL (NULL: none). */
+void launch_status_record(struct launch_status *s, enum launch_stage stage, int error,
+			  const char *detail);
+
+/* How a process ended, in words: "exited with status 1", "was killed by
+ * signal 9 (Killed)". */
+void wait_status_describe(int wait_status, char *buf, size_t len);
 
 /* Send or receive one record; the record is smaller than PIPE_BUF so a
  * write is atomic.  Receive returns -EPIPE when the writer died first. */

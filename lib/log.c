@@ -24,11 +24,6 @@ const char *log_program_name(void)
 	return program ? program : program_invocation_short_name;
 }
 
-bool log_is_verbose(void)
-{
-	return verbose;
-}
-
 /* One write per line, so that lines of the launcher, its daemon and the
  * server do not interleave mid-line on a shared terminal. */
 static void emit(const char *prefix, const char *fmt, va_list ap)

@@ -6,7 +6,6 @@
 
 void log_init(const char *program_name, bool verbose);
 const char *log_program_name(void);
-bool log_is_verbose(void);
 
 /* One-line error on stderr: "PROGRAM: MESSAGE". */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

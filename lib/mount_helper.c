@@ -261,12 +261,6 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 		goto out;
 	}
 	rc = build_argv(h, l);
-	if (rc == 0)
-		rc = launch_prepare(l);
-	if (rc == 0)
-		rc = launch_choose_mounter(l);
-	if (rc == 0)
-		rc = launch_check_server_access(l);
 out:
 	free(launcher);
 	return rc;

@@ -42,7 +42,7 @@ int supervisor_init(struct supervisor *s)
 	s->deadline_ms = 0;
 	s->server_reaped = false;
 	s->children_changed = false;
-	s->helper_pid = 0;
+	s->fusermount_pid = 0;
 	s->poll_failing = false;
 	sigemptyset(&mask);
 	for (i = 0; i < sizeof(watched_signals) / sizeof(watched_signals[0]); i++)
@@ -80,7 +80,7 @@ int supervisor_server_status(const struct supervisor *s)
 }
 
 /* Reap what has ended.  Returns true when no child is left but the
- * helper: the subreaper inherits orphans before their parent's SIGCHLD, so
+ * fusermount3: the subreaper inherits orphans before their parent's SIGCHLD, so
  * an empty list really means every server process is gone.  *REAPED
  * counts server processes. */
 static bool reap_children(struct supervisor *s, int *reaped)
@@ -90,8 +90,8 @@ static bool reap_children(struct supervisor *s, int *reaped)
 
 	for (;;) {
 		pid = waitpid(-1, &status, WNOHANG);
-		if (pid > 0 && pid == s->helper_pid) {
-			s->helper_pid = 0;
+		if (pid > 0 && pid == s->fusermount_pid) {
+			s->fusermount_pid = 0;
 			continue;
 		}
 		if (pid > 0) {
@@ -105,7 +105,7 @@ static bool reap_children(struct supervisor *s, int *reaped)
 		}
 		if (pid < 0)
 			return errno == ECHILD;
-		return s->helper_pid > 0 && server_count_children_except(s->helper_pid) == 0;
+		return s->fusermount_pid > 0 && server_count_children_except(s->fusermount_pid) == 0;
 	}
 }
 

@@ -25,7 +25,7 @@ struct supervisor {
 	int mounts_fd;		/* watched when >= 0: /proc/self/mountinfo */
 	int output_fd[2];	/* the server's stdout and stderr, relayed to ours */
 	pid_t server_pid;
-	pid_t helper_pid;	/* fusermount3 mounting for us: not a server process */
+	pid_t fusermount_pid;	/* fusermount3 mounting for us: not a server process */
 	int server_status;	/* wait status of server_pid, once reaped */
 	int last_status;	/* wait status of the last process reaped */
 	bool server_reaped;

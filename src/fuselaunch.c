@@ -20,6 +20,8 @@
 #include "libmount_lazy.h"
 #include "log.h"
 #include "mount_options.h"
+#include "mounter.h"
+#include "program.h"
 #include "server_command.h"
 
 enum {
@@ -118,9 +120,8 @@ static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%1$s: %2$s\nTry '%1$s --help' for more information.\n",
-		program_invocation_short_name, message);
-	exit(FL_EX_USAGE);
+	log_error("%s", message);
+	program_exit_try_help(FL_EX_USAGE);
 }
 
 static void parse_args(int argc, char **argv, struct cli *cli)
@@ -166,8 +167,10 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			rc = mount_options_append(&cli->options, optarg);
 			if (rc == -ELIBACC)
 				exit(FL_EX_SYSTEM);	/* libmount_load() said why */
-			if (rc < 0)
-				bad_usage("out of memory for option '%s'", optarg);
+			if (rc < 0) {
+				log_error("out of memory for option '%s'", optarg);
+				exit(FL_EX_SYSTEM);
+			}
 			break;
 		case 't':
 			cli->timeout = optarg;
@@ -193,9 +196,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			printf("%s %s\n", program_invocation_short_name, PACKAGE_VERSION);
 			exit(FL_EX_OK);
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-				program_invocation_short_name);
-			exit(FL_EX_USAGE);
+			program_exit_try_help(FL_EX_USAGE);
 		}
 	}
 	if (cli->foreground && cli->log)
@@ -257,12 +258,7 @@ static int build_launch(struct cli *cli, struct launch *l)
 	if (cli->user && launch_set_user(l, cli->user) < 0)
 		return FL_EX_USAGE;
 	l->identity.drop_privileges = cli->drop_privileges;
-	if (launch_prepare(l) < 0)
-		return FL_EX_USAGE;
-	rc = launch_choose_mounter(l);
-	if (rc < 0)
-		return rc == -EINVAL ? FL_EX_USAGE : FL_EX_SYSTEM;
-	return launch_check_server_access(l) < 0 ? FL_EX_SERVER_NOT_FOUND : FL_EX_OK;
+	return FL_EX_OK;
 }
 
 static int report_outcome(const struct launch *l, const struct launch_status *status)
@@ -281,12 +277,12 @@ static int report_outcome(const struct launch *l, const struct launch_status *st
 }
 
 /* In the foreground the exit status is the server's, as a shell gives it. */
-static int run_foreground(struct launch *l)
+static int run_foreground(struct launch *l, struct mounter *m)
 {
 	struct launch_status status;
 	int server_status = 0;
 
-	if (launch_run_foreground(l, &status, &server_status) < 0)
+	if (launch_run_foreground(l, m, &status, &server_status) < 0)
 		return report_outcome(l, &status);
 	if (WIFSIGNALED(server_status))
 		return 128 + WTERMSIG(server_status);
@@ -297,27 +293,32 @@ int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	struct launch_status status;
+	struct mounter *m = NULL;
 	struct launch l;
 	int code;
 
+	program_check_stdout_at_exit(FL_EX_SYSTEM);
 	parse_args(argc, argv, &cli);
 	log_init(program_invocation_short_name, cli.verbose);
 	ensure_stdio_open();
 	launch_init(&l);
 	code = build_launch(&cli, &l);
+	if (code == FL_EX_OK)
+		code = launch_prepare(&l, &m);
 	if (code != FL_EX_OK)
 		goto out;
 	log_step("launching %s on %s", l.server.path, l.server.mountpoint);
 	if (cli.foreground) {
-		code = run_foreground(&l);
+		code = run_foreground(&l, m);
 		goto out;
 	}
-	if (launch_run(&l, &status) < 0) {
+	if (launch_run(&l, m, &status) < 0) {
 		code = FL_EX_SYSTEM;
 		goto out;
 	}
 	code = report_outcome(&l, &status);
 out:
+	mounter_free(m);
 	launch_free(&l);
 	free(cli.options);
 	return code;

@@ -22,6 +22,8 @@
 #include "log.h"
 #include "mount_helper.h"
 #include "mount_options.h"
+#include "mounter.h"
+#include "program.h"
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -64,9 +66,8 @@ static void __attribute__((noreturn)) usage(void)
 
 static void __attribute__((noreturn)) bad_usage(const char *what)
 {
-	fprintf(stderr, "%1$s: %2$s\nTry '%1$s --help' for more information.\n",
-		program_invocation_short_name, what);
-	exit(MNT_EX_USAGE);
+	log_error("%s", what);
+	program_exit_try_help(MNT_EX_USAGE);
 }
 
 struct cli {
@@ -78,8 +79,10 @@ struct cli {
 
 static void add_option(struct cli *cli, const char *option)
 {
-	if (mount_options_append(&cli->helper.options, option) < 0)
-		bad_usage("out of memory");
+	if (mount_options_append(&cli->helper.options, option) < 0) {
+		log_error("out of memory for option '%s'", option);
+		exit(MNT_EX_SYSERR);
+	}
 }
 
 /* mount(8) puts SOURCE and MOUNTPOINT first, options after them. */
@@ -127,9 +130,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			printf("%s from fuselaunch %s\n", program_invocation_short_name, PACKAGE_VERSION);
 			exit(MNT_EX_SUCCESS);
 		default:
-			fprintf(stderr, "Try '%s --help' for more information.\n",
-				program_invocation_short_name);
-			exit(MNT_EX_USAGE);
+			program_exit_try_help(MNT_EX_USAGE);
 		}
 	}
 	if (argc - optind != 2)
@@ -173,10 +174,12 @@ int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	struct launch_status status;
+	struct mounter *m = NULL;
 	struct launch l;
 	char message[1024];
 	int code, rc;
 
+	program_check_stdout_at_exit(MNT_EX_SYSERR);
 	/* Every step below reads options or tables with libmount. */
 	if (libmount_load() < 0)
 		return MNT_EX_SYSERR;
@@ -193,13 +196,16 @@ int main(int argc, char **argv)
 		       rc == -ENOMEM ? MNT_EX_SYSERR : MNT_EX_USAGE;
 		goto out;
 	}
+	code = mount_exit_code(launch_prepare(&l, &m));
+	if (code != MNT_EX_SUCCESS)
+		goto out;
 	l.in_utab = !cli.helper.no_utab;
 	if (cli.fake) {
 		code = MNT_EX_SUCCESS;
 		goto out;
 	}
 	log_step("launching %s on %s", l.server.path, l.server.mountpoint);
-	if (launch_run(&l, &status) < 0) {
+	if (launch_run(&l, m, &status) < 0) {
 		code = MNT_EX_SYSERR;
 		goto out;
 	}
@@ -214,6 +220,7 @@ int main(int argc, char **argv)
 	if (mount_helper_record_utab(&cli.helper, &l) < 0)
 		code = MNT_EX_FILEIO;
 out:
+	mounter_free(m);
 	launch_free(&l);
 	mount_helper_free(&cli.helper);
 	return code;

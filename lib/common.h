@@ -1,0 +1,60 @@
+/* Small habits shared by every file, in the spirit of util-linux's c.h and
+ * bubblewrap's utils.h: cleanup attributes, ARRAY_SIZE, an EINTR retry. */
+#ifndef FUSELAUNCH_COMMON_H
+#define FUSELAUNCH_COMMON_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Evaluate EXPR again while it fails with EINTR; its value is the last one. */
+#define RETRY_ON_EINTR(expr)						\
+	({								\
+		__typeof__(expr) retry_result_;				\
+		do								\
+			retry_result_ = (expr);				\
+		while (retry_result_ == -1 && errno == EINTR);		\
+		retry_result_;						\
+	})
+
+static inline void cleanup_fdp(const int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+
+		close(*fd);
+		errno = saved;
+	}
+}
+
+static inline void cleanup_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+/* A local descriptor (-1: none) closed when it goes out of scope. */
+#define cleanup_fd __attribute__((cleanup(cleanup_fdp)))
+/* A local heap pointer freed when it goes out of scope. */
+#define cleanup_free __attribute__((cleanup(cleanup_freep)))
+
+/* Take ownership of *PP, leaving NULL behind for the cleanup. */
+static inline void *steal_pointer(void *pp)
+{
+	void **p = pp, *v = *p;
+
+	*p = NULL;
+	return v;
+}
+
+/* Take ownership of the descriptor *FDP, leaving -1 behind. */
+static inline int steal_fd(int *fdp)
+{
+	int fd = *fdp;
+
+	*fdp = -1;
+	return fd;
+}
+
+#endif

@@ -1,0 +1,285 @@
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "fuse_device.h"
+#include "fusermount.h"
+#include "kernel_mount.h"
+#include "launch.h"
+#include "log.h"
+#include "mounter.h"
+#include "supervisor.h"
+#include "utab.h"
+
+/* How often to look again for a connection the init thread is about to
+ * make, or for its answer to be taken. */
+#define CONNECTION_RETRY_MS 10
+
+/* This process mounts when it may; else fusermount3, for a user.  A
+ * server that mounts by itself is watched either way. */
+static int choose(const struct launch *l, struct mounter *m)
+{
+	const struct server_identity *id = &l->identity;
+	bool watching = l->mode == SERVER_MODE_WATCH;
+	int rc;
+
+	rc = kernel_mount_permitted();
+	if (rc == 0 || rc != -EPERM) {
+		/* Anything but EPERM is for the launch to report, as root's. */
+		if (id->drop_privileges && watching) {
+			log_error("--drop-privileges needs --mode=fd: a server that mounts by itself needs its privileges");
+			return -EINVAL;
+		}
+		if (id->switch_user) {
+			m->owner_uid = id->uid;
+			m->owner_gid = id->gid;
+			kernel_mount_set_owner(id->uid, id->gid);
+		}
+		m->ops = watching ? &mounter_watch_ops : &mounter_kernel_ops;
+		return 0;
+	}
+	if (server_identity_unprivileged(id)) {
+		log_error("--user and --drop-privileges need root");
+		return -EINVAL;
+	}
+	rc = fusermount_find(&m->fusermount);
+	if (rc < 0) {
+		log_error("not permitted to mount, and no %s to mount as user %u (install fuse3)",
+			  FUSERMOUNT_PROGRAM, (unsigned int)getuid());
+		return rc;
+	}
+	log_step("not root: mounting through %s", m->fusermount);
+	m->ops = watching ? &mounter_watch_ops : &mounter_fusermount_ops;
+	return 0;
+}
+
+int mounter_new(const struct launch *l, struct mounter **out)
+{
+	struct mounter *m;
+	int rc;
+
+	m = calloc(1, sizeof(*m));
+	if (!m) {
+		log_error("out of memory");
+		return -ENOMEM;
+	}
+	m->launch = l;
+	m->device_fd = m->root_fd = -1;
+	m->mountpoint.fd = -1;
+	m->owner_uid = getuid();
+	m->owner_gid = getgid();
+	m->lower_caps = server_identity_unprivileged(&l->identity);
+	init_thread_init(&m->init);
+	/* A mountpoint that cannot be pinned is the caller's error. */
+	rc = mountpoint_pin(&m->mountpoint, l->server.mountpoint) < 0 ? -EINVAL : choose(l, m);
+	if (rc < 0) {
+		mounter_free(m);
+		return rc;
+	}
+	*out = m;
+	return 0;
+}
+
+void mounter_free(struct mounter *m)
+{
+	if (!m)
+		return;
+	if (m->ops)
+		mounter_release(m);
+	mountpoint_release(&m->mountpoint);
+	free(m->fusermount);
+	free(m);
+}
+
+void mounter_fail(struct mounter *m, enum launch_stage stage, int error, const char *detail)
+{
+	launch_status_record(m->status, stage, error, detail);
+}
+
+const char *mounter_source(const struct mounter *m)
+{
+	const struct launch *l = m->launch;
+
+	return l->options.fsname ? l->options.fsname :
+	       l->server.source ? l->server.source : l->server.name;
+}
+
+const char *mounter_subtype(const struct mounter *m)
+{
+	const struct launch *l = m->launch;
+
+	return l->options.subtype ? l->options.subtype : l->server.name;
+}
+
+int mounter_start_call(struct mounter *m, void (*call)(void *arg))
+{
+	int rc;
+
+	memset(&m->result, 0, sizeof(m->result));
+	rc = init_thread_start(&m->init, call, m);
+	if (rc < 0) {
+		mounter_fail(m, STAGE_INTERNAL, rc, "init thread");
+		return rc;
+	}
+	m->sup->init_fd = m->init.done_fd;
+	return 0;
+}
+
+bool mounter_join(struct mounter *m, int timeout_ms, bool record)
+{
+	bool was_running = m->init.running;
+
+	if (init_thread_join(&m->init, timeout_ms) < 0)
+		return false;
+	if (!was_running)
+		return true;
+	m->sup->init_fd = -1;
+	if (m->result.attached) {
+		m->attached = true;
+		m->mount_id = m->result.mount_id;
+	}
+	if (record && m->result.error < 0)
+		mounter_fail(m, m->result.stage, m->result.error, m->result.why);
+	return true;
+}
+
+/* Whether INIT is still unanswered, once every server process is gone.
+ * Until the init thread has made the connection (it may not even have
+ * started), INIT has not been sent, so it cannot have been answered.
+ * Then INIT is pending while its request is in flight and the thread
+ * sleeps on it.  An answer wakes the thread, but the request counts as in
+ * flight until the thread has run and dropped it, which on a busy machine
+ * may be after the server is reaped.  A connection with no request in
+ * flight is one about to send INIT or one whose answer is being taken:
+ * in both cases, look again until the thread is done. */
+static bool init_unanswered(struct mounter *m)
+{
+	unsigned int connection, waiting;
+	int waited, rc;
+
+	for (waited = 0; waited < MOUNTER_ANSWER_WAIT_MS; waited += CONNECTION_RETRY_MS) {
+		if (init_thread_done(&m->init))
+			return false;
+		if (fuse_device_connection(m->device_fd, &connection) < 0)
+			return true;
+		rc = fuse_connection_waiting(connection, &waiting);
+		/* A user cannot read fusectl: the answer would have woken
+		 * the thread, and nothing can answer now. */
+		if (rc < 0)
+			return rc != -ENOENT;
+		if (waiting > 0 && init_thread_asleep(&m->init))
+			return true;
+		usleep(CONNECTION_RETRY_MS * 1000);
+	}
+	return false;
+}
+
+int mounter_device_server_gone(struct mounter *m)
+{
+	if (init_unanswered(m) || !mounter_join(m, MOUNTER_ANSWER_WAIT_MS, true))
+		return 0;
+	return m->result.error < 0 ? m->result.error : 1;
+}
+
+int mounter_abort_connection(struct mounter *m)
+{
+	unsigned int connection = m->connection;
+	int waited, rc;
+
+	/* The thread may not have made the connection yet (a timeout or a
+	 * signal right at the start): look again until it has one to abort,
+	 * or is done. */
+	for (waited = 0; !connection && m->device_fd >= 0 && waited < MOUNTER_ABORT_WAIT_MS;
+	     waited += CONNECTION_RETRY_MS) {
+		if (fuse_device_connection(m->device_fd, &connection) == 0 ||
+		    init_thread_done(&m->init))
+			break;
+		usleep(CONNECTION_RETRY_MS * 1000);
+	}
+	if (!connection)
+		return -ENOENT;
+	rc = fuse_connection_abort(connection);
+	log_step("aborting FUSE connection %u: %s", connection, rc < 0 ? strerror(-rc) : "done");
+	return rc;
+}
+
+int mounter_take_mount_at_mountpoint(struct mounter *m, int *mount_fd)
+{
+	int rc;
+
+	rc = kernel_mount_open_at(m->mountpoint.path, mount_fd, &m->mount_id);
+	if (rc == 0)
+		m->attached = true;
+	return rc;
+}
+
+void mounter_release(struct mounter *m)
+{
+	if (m->init.running)
+		return;
+	m->ops->release(m);
+	if (m->device_fd >= 0)
+		close(m->device_fd);
+	if (m->root_fd >= 0)
+		close(m->root_fd);
+	m->device_fd = m->root_fd = -1;
+}
+
+void mounter_probe_call(void *arg)
+{
+	struct mounter *m = arg;
+
+	log_step("waiting for the server to answer FUSE_INIT");
+	/* While the launcher holds the device, a refusal shows as
+	 * ECONNREFUSED rather than as a dead connection. */
+	m->result.error = kernel_mount_probe(m->root_fd);
+	m->result.stage = STAGE_INIT;
+}
+
+static int detach(struct mounter *m)
+{
+	int rc;
+
+	rc = kernel_mount_detach(m->mountpoint.path, m->mount_id);
+	if (rc == 0 && m->launch->in_utab)
+		utab_forget(m->mountpoint.path);
+	return rc;
+}
+
+/* fusermount3 (umount(8) for a mount mount.fuselaunch made, which mount(8)
+ * may have put in utab) takes only a path, so check just before that the
+ * mount there is still ours. */
+static int unmount_as_user(struct mounter *m)
+{
+	const char *path = m->mountpoint.path;
+	char why[sizeof(m->result.why)] = "";
+	int rc;
+
+	rc = kernel_mount_check_at(path, m->mount_id, NULL);
+	if (rc < 0)
+		return rc;
+	rc = m->launch->in_utab ? fusermount_umount_recorded(path, why, sizeof(why)) :
+		fusermount_unmount(m->fusermount, path, why, sizeof(why));
+	if (rc < 0)
+		log_error("%s", why);
+	return rc;
+}
+
+int mounter_unmount_attached(struct mounter *m)
+{
+	int rc;
+
+	if (!m->attached)
+		return 0;
+	rc = m->fusermount ? unmount_as_user(m) : detach(m);
+	log_step("detaching the mount on %s: %s", m->mountpoint.path,
+		 rc == -ESTALE ? "no longer there" : rc < 0 ? strerror(-rc) : "done");
+	m->attached = false;
+	return rc;
+}

@@ -1,0 +1,143 @@
+/* Who mounts, and how a launch learns that the mount answers.  In the
+ * spirit of libmount's hooksets and libfuse's fusermount3 phases: one
+ * small table of operations, three implementations, one file each:
+ *
+ *   mounter_kernel.c     this process mounts through /dev/fuse: synchronous
+ *                        INIT, or the classic order; fusectl abort; detach
+ *   mounter_fusermount.c fusermount3 mounts for a user: its synchronous
+ *                        protocol, or the classic one; unmounting as a user
+ *   mounter_watch.c      the server mounts by itself: the mount table is
+ *                        watched, the server's mount adopted and probed
+ *
+ * lib/launch.c drives them: prepare, start the server on server_fd,
+ * begin_waiting, then the supervisor's events, and on failure cancel and
+ * unmount; release after success. */
+#ifndef FUSELAUNCH_MOUNTER_H
+#define FUSELAUNCH_MOUNTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "init_thread.h"
+#include "launch_status.h"
+#include "mountpoint.h"
+
+/* How long a cancelled blocking call may take to come back. */
+#define MOUNTER_ABORT_WAIT_MS 2000
+
+struct launch;
+struct mounter;
+struct supervisor;
+
+struct mounter_ops {
+	const char *name;
+	/* Before the server starts: get the device and set the mount up; the
+	 * classic order attaches it here, with INIT queued. */
+	int (*prepare)(struct mounter *m);
+	/* The descriptor the server gets as /dev/fd/N; -1: it mounts itself. */
+	int (*server_fd)(const struct mounter *m);
+	/* The server runs: start waiting for the answer to INIT. */
+	int (*begin_waiting)(struct mounter *m);
+	/* The mount table changed (a mounter that watches it), or the
+	 * launch is being rolled back: look for the server's mount. */
+	int (*mounts_changed)(struct mounter *m);
+	/* The blocking call was joined: 0 mounted and answering; -EINPROGRESS
+	 * to wait on (the failure recorded stands unless something else
+	 * comes first); -errno failed, recorded. */
+	int (*init_done)(struct mounter *m);
+	/* No server process is left: 1 when INIT was answered just before
+	 * (the mount then follows the server), 0 when it never was, or the
+	 * -errno of an answer that failed (recorded). */
+	int (*server_gone)(struct mounter *m);
+	/* Make the blocking call return soon: 0, or -EINPROGRESS when it
+	 * returns only once the server is stopped. */
+	int (*cancel)(struct mounter *m);
+	/* Take this launch's mount off the mountpoint, if it is there. */
+	int (*unmount)(struct mounter *m);
+	/* Drop what the mount no longer needs (devices, helpers, watches). */
+	void (*release)(struct mounter *m);
+};
+
+/* What the blocking call found; written by the init thread, read once it
+ * is joined. */
+struct init_result {
+	int error;			/* 0 or -errno */
+	enum launch_stage stage;	/* where it failed */
+	bool attached;			/* a mount is on the mountpoint */
+	uint64_t mount_id;		/* of that mount */
+	char why[240];
+};
+
+struct mounter {
+	const struct mounter_ops *ops;
+	const struct launch *launch;
+	struct mountpoint mountpoint;	/* pinned in the foreground */
+	char *fusermount;		/* not root: fusermount3 mounts and unmounts */
+	uid_t owner_uid;		/* whose the mount is (user_id=, group_id=) */
+	gid_t owner_gid;
+	bool lower_caps;		/* INIT is sent holding only CAP_SYS_ADMIN */
+	/* the daemon's side, set by the launch flow */
+	struct supervisor *sup;
+	struct launch_status *status;	/* where failures are recorded */
+	int device_fd;			/* /dev/fuse: the server's /dev/fd/N */
+	int root_fd;			/* the mount's root, to probe (classic order) */
+	struct init_thread init;
+	struct init_result result;
+	bool attached;			/* a mount of this launch is on the mountpoint */
+	uint64_t mount_id;		/* which one */
+	unsigned int connection;	/* its FUSE connection, once known; 0: not */
+	void *own;			/* the mounter's own state, from prepare to
+					 * release */
+};
+
+extern const struct mounter_ops mounter_kernel_ops;
+extern const struct mounter_ops mounter_fusermount_ops;
+extern const struct mounter_ops mounter_watch_ops;
+
+/* Pin the mountpoint and choose who mounts for L into *M.  Prints why
+ * not: -EINVAL for a request that cannot be, -ENOENT when fusermount3 is
+ * needed but missing, other -errno for the mountpoint. */
+int mounter_new(const struct launch *l, struct mounter **m);
+void mounter_free(struct mounter *m);
+
+/* Record a failure in the launch's status record. */
+void mounter_fail(struct mounter *m, enum launch_stage stage, int error, const char *detail);
+
+/* The mount's source and subtype: -o fsname= and subtype=, else the
+ * server's source argument and name. */
+const char *mounter_source(const struct mounter *m);
+const char *mounter_subtype(const struct mounter *m);
+
+/* Join the blocking call within TIMEOUT_MS (-1: for ever) and take what it
+ * found; RECORD: its failure becomes the launch's.  False when it did not
+ * come back in time. */
+bool mounter_join(struct mounter *m, int timeout_ms, bool record);
+
+/* Start the blocking CALL(M) and let the supervisor wait for it. */
+int mounter_start_call(struct mounter *m, void (*call)(void *arg));
+
+/* How long an answered INIT may take to come back to the init thread. */
+#define MOUNTER_ANSWER_WAIT_MS 5000
+
+/* Drop the mounter's own state, unless the blocking call still uses it
+ * (then the process's exit ends both). */
+void mounter_release(struct mounter *m);
+
+/* The classic order's blocking call: a forced stat of root_fd waits for
+ * INIT to be answered. */
+void mounter_probe_call(void *arg);
+
+/* server_gone for the mounters that hand the server the device. */
+int mounter_device_server_gone(struct mounter *m);
+/* Abort the device's connection through fusectl (root). */
+int mounter_abort_connection(struct mounter *m);
+/* The mount now on the mountpoint (fusermount3's, or the server's own)
+ * becomes this launch's; asks the server nothing. */
+int mounter_take_mount_at_mountpoint(struct mounter *m, int *mount_fd);
+/* Unmount this launch's mount if it is attached: as root, detach exactly
+ * that mount; as a user, through fusermount3 or, for a mount in utab,
+ * umount(8), once it is checked to be still ours. */
+int mounter_unmount_attached(struct mounter *m);
+
+#endif
