@@ -4,6 +4,8 @@
 #define FUSELAUNCH_COMMON_H
 
 #include <errno.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -55,6 +57,16 @@ static inline int steal_fd(int *fdp)
 
 	*fdp = -1;
 	return fd;
+}
+
+/* The set of the N signals in SIGNALS. */
+static inline void signal_set_of(sigset_t *set, const int *signals, size_t n)
+{
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < n; i++)
+		sigaddset(set, signals[i]);
 }
 
 #endif

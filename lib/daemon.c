@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "daemon.h"
 #include "log.h"
 #include "supervisor.h"
@@ -40,11 +41,7 @@ static const int cancel_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
 static void cancel_signal_set(sigset_t *set)
 {
-	size_t i;
-
-	sigemptyset(set);
-	for (i = 0; i < sizeof(cancel_signals) / sizeof(cancel_signals[0]); i++)
-		sigaddset(set, cancel_signals[i]);
+	signal_set_of(set, cancel_signals, ARRAY_SIZE(cancel_signals));
 }
 
 static int catch_cancel_signals(void)
@@ -55,7 +52,7 @@ static int catch_cancel_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_cancel_signal;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(cancel_signals) / sizeof(cancel_signals[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cancel_signals); i++)
 		if (sigaction(cancel_signals[i], &sa, NULL) < 0)
 			return -errno;
 	return 0;
@@ -142,7 +139,7 @@ start_daemon(daemon_body body, void *arg, int status_fd, int parent_fd)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cancel_signals) / sizeof(cancel_signals[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cancel_signals); i++)
 		signal(cancel_signals[i], SIG_DFL);
 	body(arg, status_fd, parent_fd);
 	_exit(127);

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "server_process.h"
+#include "common.h"
 #include "supervisor.h"
 
 #define KILL_WAIT_MS 5000
@@ -34,7 +35,6 @@ static uint64_t now_ms(void)
 int supervisor_init(struct supervisor *s)
 {
 	sigset_t mask;
-	size_t i;
 
 	s->init_fd = s->parent_fd = s->mounts_fd = -1;
 	s->output_fd[0] = s->output_fd[1] = -1;
@@ -44,9 +44,7 @@ int supervisor_init(struct supervisor *s)
 	s->children_changed = false;
 	s->fusermount_pid = 0;
 	s->poll_failing = false;
-	sigemptyset(&mask);
-	for (i = 0; i < sizeof(watched_signals) / sizeof(watched_signals[0]); i++)
-		sigaddset(&mask, watched_signals[i]);
+	signal_set_of(&mask, watched_signals, ARRAY_SIZE(watched_signals));
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
 		return -errno;
 	s->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -258,15 +256,12 @@ static int wait_signal_alone(struct supervisor *s, int poll_error)
 	struct timespec pause = { 0, POLL_RETRY_MS * 1000000L };
 	siginfo_t info;
 	sigset_t mask;
-	size_t i;
 
 	if (!s->poll_failing)
 		log_error("cannot wait for events: %s; waiting for signals alone until that works",
 			  strerror(poll_error));
 	s->poll_failing = true;
-	sigemptyset(&mask);
-	for (i = 0; i < sizeof(watched_signals) / sizeof(watched_signals[0]); i++)
-		sigaddset(&mask, watched_signals[i]);
+	signal_set_of(&mask, watched_signals, ARRAY_SIZE(watched_signals));
 	if (sigtimedwait(&mask, &info, &pause) < 0)
 		return 0;
 	if (info.si_signo == SIGCHLD) {

@@ -25,6 +25,29 @@ man_page() {
 	[[ "$output" =~ ^fuselaunch\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
 }
 
+@test "--help and --version whose output is lost fail with exit 2" {
+	local program option
+	for program in "$FUSELAUNCH" "$MOUNT_HELPER"; do
+		for option in --help --version; do
+			run bash -c '"$1" "$2" >/dev/full' _ "$program" "$option"
+			assert_status 2
+			assert_output_has "$(basename "$program"): write error: No space left on device"
+		done
+	done
+}
+
+@test "--help into a closed pipe is not an error" {
+	run bash -c 'set -o pipefail; "$1" --help | true' _ "$FUSELAUNCH"
+	[ "$status" -eq 0 ] || [ "$status" -eq 141 ]
+	[[ "$output" != *"write error"* ]]
+}
+
+@test "an unknown option of mount.fuselaunch: exit 1 with the same hint" {
+	run "$MOUNT_HELPER" --bogus src /mnt
+	assert_status 1
+	[ "${lines[1]}" = "Try 'mount.fuselaunch --help' for more information." ]
+}
+
 @test "no server: exit 1 with a hint" {
 	run "$FUSELAUNCH"
 	assert_status 1

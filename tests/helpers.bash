@@ -3,6 +3,7 @@
 
 : "${BUILDDIR:?run the suite through tests/run or make check}"
 FUSELAUNCH=${FUSELAUNCH:-$BUILDDIR/src/fuselaunch}
+MOUNT_HELPER=$BUILDDIR/src/mount.fuselaunch
 TESTFS=$BUILDDIR/tests/testfs
 HELLO=$BUILDDIR/tests/hello
 HOLDTHREAD=$BUILDDIR/tests/holdthread
