@@ -63,13 +63,18 @@ int launch_prepare(const struct launch *l, struct mounter **m)
  * reach it; only a process that has not exec'd yet can be moved, so it is
  * put there from the start.  Until the outcome that group has the caller's
  * terminal, if the caller's job had it: the server can prompt, and Ctrl-C
- * reaches the server and the daemon, which joins the group. */
+ * reaches the server and the daemon, which joins the group.
+ * A server run with less than our privileges gets none of that: the
+ * terminal would let it type into the caller's shell (TIOCSTI) or keep
+ * its foreground, so it reads /dev/null and leads a session of its own,
+ * and Ctrl-C reaches it through the daemon. */
 static int start_server(struct launch_run *r)
 {
 	const struct launch *l = r->launch;
 	int device_fd = r->mounter->ops->server_fd(r->mounter);
+	bool confined = server_identity_unprivileged(&l->identity);
 	struct server_stdio stdio = { .in = STDIN_FILENO, .terminal = -1 };
-	int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int out[2] = { -1, -1 }, err[2] = { -1, -1 }, null = -1;
 	char **argv = NULL;
 	int rc;
 
@@ -86,19 +91,27 @@ static int start_server(struct launch_run *r)
 	}
 	stdio.out = out[1];
 	stdio.err = err[1];
-	if (r->in_daemon) {
+	if (confined) {
+		null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (null < 0) {
+			rc = -errno;
+			launch_status_record(&r->status, STAGE_INTERNAL, rc, "/dev/null");
+			goto out;
+		}
+		stdio.in = null;
+		stdio.own_session = true;
+	} else if (r->in_daemon) {
 		stdio.own_group = true;
 		stdio.terminal = terminal_lend(&r->terminal);
 	}
 	rc = server_spawn(l->server.path, argv, device_fd, &stdio,
-			  server_identity_unprivileged(&l->identity) ? &l->identity : NULL,
-			  &r->sup.server_pid);
+			  confined ? &l->identity : NULL, &r->sup.server_pid);
 	if (rc < 0) {
 		launch_status_record(&r->status, STAGE_SERVER_START, rc, NULL);
 		goto out;
 	}
 	/* Not a group leader, so that setsid() works once the outcome is known. */
-	if (r->in_daemon && setpgid(0, r->sup.server_pid) < 0)
+	if (stdio.own_group && setpgid(0, r->sup.server_pid) < 0)
 		log_step("joining the server's process group: %s", strerror(errno));
 	if (device_fd >= 0)
 		log_step("started server %s (pid %d) with mountpoint /dev/fd/%d",
@@ -116,6 +129,7 @@ out:
 	cleanup_fdp(&out[1]);
 	cleanup_fdp(&err[0]);
 	cleanup_fdp(&err[1]);
+	cleanup_fdp(&null);
 	return rc;
 }
 

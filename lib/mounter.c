@@ -97,6 +97,19 @@ void mounter_free(struct mounter *m)
 	free(m);
 }
 
+void *mounter_own_new(struct mounter *m, size_t size)
+{
+	m->own = calloc(1, size);
+	if (!m->own)
+		mounter_fail(m, STAGE_INTERNAL, ENOMEM, "mounter state");
+	return m->own;
+}
+
+int mounter_device_fd(const struct mounter *m)
+{
+	return m->device_fd;
+}
+
 void mounter_fail(struct mounter *m, enum launch_stage stage, int error, const char *detail)
 {
 	launch_status_record(m->status, stage, error, detail);

@@ -16,6 +16,7 @@
 #define FUSELAUNCH_MOUNTER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -100,6 +101,13 @@ extern const struct mounter_ops mounter_watch_ops;
  * needed but missing, other -errno for the mountpoint. */
 int mounter_new(const struct launch *l, struct mounter **m);
 void mounter_free(struct mounter *m);
+
+/* The mounter's own state: SIZE zeroed bytes in M->own; out of memory is
+ * recorded.  Returns it or NULL. */
+void *mounter_own_new(struct mounter *m, size_t size);
+
+/* server_fd of the mounters that hand the server the device. */
+int mounter_device_fd(const struct mounter *m);
 
 /* Record a failure in the launch's status record. */
 void mounter_fail(struct mounter *m, enum launch_stage stage, int error, const char *detail);

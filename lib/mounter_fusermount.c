@@ -68,19 +68,16 @@ static int mount_classic(struct mounter *m, const char *options, char *why, size
 static int fusermount_prepare(struct mounter *m)
 {
 	const struct launch *l = m->launch;
-	struct fusermount_state *f = calloc(1, sizeof(*f));
+	struct fusermount_state *f = mounter_own_new(m, sizeof(*f));
 	char why[sizeof(m->result.why)] = "";
 	cleanup_free char *options = NULL;
 	int rc = -EPROTONOSUPPORT;
 
-	if (!f) {
-		mounter_fail(m, STAGE_INTERNAL, ENOMEM, "mounter state");
+	if (!f)
 		return -ENOMEM;
-	}
 	f->fm.path = m->fusermount;
 	f->fm.timeout_ms = l->timeout_ms;
 	f->fm.socket_fd = f->fm.stderr_fd = -1;
-	m->own = f;
 	options = fusermount_options(l->options.vfs, l->options.fs_params, mounter_source(m),
 				     mounter_subtype(m));
 	if (!options) {
@@ -106,11 +103,6 @@ static int fusermount_prepare(struct mounter *m)
 	else if (rc < 0)
 		mounter_fail(m, STAGE_INTERNAL, rc, *why ? why : "the mount made by " FUSERMOUNT_PROGRAM);
 	return rc;
-}
-
-static int fusermount_server_fd(const struct mounter *m)
-{
-	return m->device_fd;
 }
 
 /* Synchronous INIT through fusermount3: it creates the superblock, and
@@ -172,7 +164,7 @@ static void fusermount_release(struct mounter *m)
 const struct mounter_ops mounter_fusermount_ops = {
 	.name = "fusermount3",
 	.prepare = fusermount_prepare,
-	.server_fd = fusermount_server_fd,
+	.server_fd = mounter_device_fd,
 	.begin_waiting = fusermount_begin_waiting,
 	.server_gone = mounter_device_server_gone,
 	.cancel = fusermount_cancel,

@@ -99,24 +99,16 @@ static int mount_before_server(struct mounter *m)
 
 static int kernel_prepare(struct mounter *m)
 {
-	struct kernel_state *k = calloc(1, sizeof(*k));
+	struct kernel_state *k = mounter_own_new(m, sizeof(*k));
 	int rc;
 
-	if (!k) {
-		mounter_fail(m, STAGE_INTERNAL, ENOMEM, "mounter state");
+	if (!k)
 		return -ENOMEM;
-	}
 	k->fsfd = -1;
-	m->own = k;
 	rc = open_fs_context(m);
 	if (rc == 0 && !k->sync_init)
 		rc = mount_before_server(m);
 	return rc;
-}
-
-static int kernel_server_fd(const struct mounter *m)
-{
-	return m->device_fd;
 }
 
 /* Synchronous INIT: creating the superblock blocks until the server has
@@ -168,7 +160,7 @@ static void kernel_release(struct mounter *m)
 const struct mounter_ops mounter_kernel_ops = {
 	.name = "kernel",
 	.prepare = kernel_prepare,
-	.server_fd = kernel_server_fd,
+	.server_fd = mounter_device_fd,
 	.begin_waiting = kernel_begin_waiting,
 	.server_gone = mounter_device_server_gone,
 	.cancel = kernel_cancel,

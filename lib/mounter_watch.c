@@ -24,15 +24,12 @@ static struct mount_watch *own(const struct mounter *m)
 
 static int watch_prepare(struct mounter *m)
 {
-	struct mount_watch *w = calloc(1, sizeof(*w));
+	struct mount_watch *w = mounter_own_new(m, sizeof(*w));
 	int rc;
 
-	if (!w) {
-		mounter_fail(m, STAGE_INTERNAL, ENOMEM, "mounter state");
+	if (!w)
 		return -ENOMEM;
-	}
 	w->fd = -1;
-	m->own = w;
 	rc = mount_watch_start(w, m->mountpoint.path);
 	if (rc < 0) {
 		mounter_fail(m, STAGE_INTERNAL, rc, "watching the mount table");

@@ -37,6 +37,8 @@ exec_server(const char *path, char *const argv[], int device_fd,
 	signal(SIGHUP, SIG_IGN);
 	if (stdio->own_group && setpgid(0, 0) < 0)
 		goto fail;
+	if (stdio->own_session && setsid() < 0)
+		goto fail;
 	/* Failing to take the terminal is no reason not to run. */
 	if (stdio->terminal >= 0)
 		terminal_set_foreground(stdio->terminal, getpid());

@@ -13,6 +13,7 @@ struct server_stdio {
 	int out;	/* fd 1 */
 	int err;	/* fd 2 */
 	bool own_group;	/* start it in a process group of its own */
+	bool own_session;/* or in a session of its own, with no terminal */
 	int terminal;	/* >= 0: make that group this terminal's foreground one */
 };
 

@@ -370,3 +370,24 @@ has_thread_with_only_sys_admin() {
 	assert_status 0
 	assert_nothing_left
 }
+
+# script(1) gives the launch a terminal of its own, as an admin's shell has;
+# after the launch, the shell reads what was typed into that terminal.
+@test "--user: the server gets no terminal, nothing it types reaches the caller's shell" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		script -qec "\"$FUSELAUNCH\" --user $TEST_USER --mode=fd -- \"$BUILDDIR/tests/ttythief\" \"$TESTFS\" \"$MNT\"; echo status=\$?; read -r -t 1 line; echo \"typed=[\$line]\"" /dev/null
+	assert_output_has "status=0"
+	assert_output_has "ttythief: no terminal taken"
+	assert_output_has "typed=[]"
+	# Not even echoed by the terminal: nothing reached its input.
+	[[ "$output" != *typed-by-ttythief* ]]
+	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "--user: the server's stdin is /dev/null and it leads a session of its own" {
+	launch --user "$TEST_USER" --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT" </dev/zero
+	assert_status 0
+	pid=$(cat "$TEST_DIR/pid")
+	[ "$(readlink "/proc/$pid/fd/0")" = /dev/null ]
+	[ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ]
+}
