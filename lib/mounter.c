@@ -77,7 +77,9 @@ int mounter_new(const struct launch *l, struct mounter **out)
 	m->lower_caps = server_identity_unprivileged(&l->identity);
 	init_thread_init(&m->init);
 	/* A mountpoint that cannot be pinned is the caller's error. */
-	rc = mountpoint_pin(&m->mountpoint, l->server.mountpoint) < 0 ? -EINVAL : choose(l, m);
+	rc = mountpoint_pin(&m->mountpoint, l->server.mountpoint,
+			    l->identity.switch_user ? &l->identity : NULL) < 0 ? -EINVAL :
+	     choose(l, m);
 	if (rc < 0) {
 		mounter_free(m);
 		return rc;

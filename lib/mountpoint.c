@@ -8,15 +8,55 @@
 
 #include "log.h"
 #include "mountpoint.h"
+#include "privileges.h"
 
-int mountpoint_pin(struct mountpoint *mp, const char *path)
+struct pin_call {
+	const char *path;
+	int fd;
+};
+
+static int open_pinned(void *arg)
 {
+	struct pin_call *c = arg;
+
+	c->fd = open(c->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return c->fd < 0 ? -errno : 0;
+}
+
+/* In a thread that has become the owner: the path walk and the check are
+ * theirs. */
+static int open_pinned_writable(void *arg)
+{
+	struct pin_call *c = arg;
+	int rc;
+
+	rc = open_pinned(c);
+	if (rc == 0 && faccessat(c->fd, "", W_OK, AT_EMPTY_PATH | AT_EACCESS) < 0) {
+		rc = -errno;
+		close(c->fd);
+		c->fd = -1;
+	}
+	return rc;
+}
+
+int mountpoint_pin(struct mountpoint *mp, const char *path, const struct server_identity *owner)
+{
+	struct pin_call call = { .path = path, .fd = -1 };
 	struct stat st;
 	int rc;
 
 	mp->path = path;
-	mp->fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (mp->fd < 0 || fstat(mp->fd, &st) < 0) {
+	rc = owner ? server_identity_call(owner, open_pinned_writable, &call) : open_pinned(&call);
+	mp->fd = call.fd;
+	if (rc < 0) {
+		if (owner)
+			log_error("mountpoint '%s': user '%s' may not mount there: %s", path,
+				  owner->name, strerror(-rc));
+		else
+			log_error("mountpoint '%s': %s", path, strerror(-rc));
+		return rc;
+	}
+	if (fstat(mp->fd, &st) < 0) {
 		rc = -errno;
 		log_error("mountpoint '%s': %s", path, strerror(-rc));
 		mountpoint_release(mp);

@@ -187,8 +187,7 @@ void privileges_restore(uint64_t saved)
 }
 
 struct call_as {
-	uid_t uid;
-	gid_t gid;
+	const struct server_identity *id;
 	int (*fn)(void *);
 	void *arg;
 	int rc;
@@ -198,19 +197,24 @@ static void *run_as(void *arg)
 {
 	struct call_as *c = arg;
 
-	/* Raw system calls: glibc's wrappers would change every thread. */
-	if (syscall(SYS_setgroups, 0, NULL) < 0 ||
-	    syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0 ||
-	    syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0)
-		c->rc = -errno;
-	else
+	/* server_identity_apply() makes raw system calls: glibc's wrappers
+	 * would change every thread. */
+	c->rc = server_identity_apply(c->id);
+	if (c->rc == 0)
 		c->rc = c->fn(c->arg);
 	return NULL;
 }
 
 int privileges_call_as(uid_t uid, gid_t gid, int (*fn)(void *), void *arg)
 {
-	struct call_as c = { uid, gid, fn, arg, 0 };
+	struct server_identity id = { .switch_user = true, .uid = uid, .gid = gid };
+
+	return server_identity_call(&id, fn, arg);
+}
+
+int server_identity_call(const struct server_identity *id, int (*fn)(void *), void *arg)
+{
+	struct call_as c = { id, fn, arg, 0 };
 	sigset_t all, old;
 	pthread_t thread;
 	int rc;

@@ -37,7 +37,12 @@ int server_identity_apply(const struct server_identity *id);
  * it).  Returns 0 or -errno. */
 int server_identity_can_execute(const struct server_identity *id, const char *path);
 
-/* Call FN(ARG) in a thread of its own running as UID and GID, and return
+/* Call FN(ARG) in a thread of its own that has become ID (its ids and
+ * groups), and return what it returns: how root checks a path as the
+ * server's user would see it. */
+int server_identity_call(const struct server_identity *id, int (*fn)(void *), void *arg);
+
+/* Call FN(ARG) in a thread of its own running as UID and GID (no groups), and return
  * what it returns.  Credentials are per thread for the kernel: this is how
  * root asks a FUSE mount that only its owner may use (without allow_other
  * the kernel refuses everyone else, root included). */

@@ -391,3 +391,45 @@ has_thread_with_only_sys_admin() {
 	[ "$(readlink "/proc/$pid/fd/0")" = /dev/null ]
 	[ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ]
 }
+
+@test "--user: a symbolic link the user planted cannot take the mount where they may not mount" {
+	mkdir -m 700 "$TEST_DIR/roots"
+	mkdir -m 755 "$TEST_DIR/roots/private" "$TEST_DIR/shared"
+	mkdir -m 777 "$TEST_DIR/arena"
+	as_user ln -s "$TEST_DIR/roots/private" "$TEST_DIR/arena/into-private"
+	as_user ln -s "$TEST_DIR/shared" "$TEST_DIR/arena/into-shared"
+	launch --user "$TEST_USER" -- "$TESTFS" "$TEST_DIR/arena/into-private"
+	assert_status 1
+	assert_output_has "mountpoint '$TEST_DIR/roots/private': user '$TEST_USER' may not mount there: Permission denied"
+	launch --user "$TEST_USER" -- "$TESTFS" "$TEST_DIR/arena/into-shared"
+	assert_status 1
+	assert_output_has "user '$TEST_USER' may not mount there: Permission denied"
+	[ -z "$(test_mounts)" ]
+}
+
+@test "--user: a mountpoint swapped for a symbolic link in a loop, 400 launches: no mount anywhere else" {
+	mkdir -m 755 "$TEST_DIR/roots"
+	mkdir -m 777 "$TEST_DIR/arena"
+	as_user mkdir "$TEST_DIR/arena/mnt"
+	as_user ln -s "$TEST_DIR/roots" "$TEST_DIR/arena/swap"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" setpriv --reuid="$TEST_USER" --regid="$TEST_USER" \
+		--init-groups -- "$BUILDDIR/tests/swapper" "$TEST_DIR/arena/mnt" "$TEST_DIR/arena/swap" &
+	local i mounted=0 refused=0 m
+	for i in $(seq 400); do
+		launch --user "$TEST_USER" -- "$TESTFS" "$TEST_DIR/arena/mnt"
+		case $status in
+		0) mounted=$((mounted + 1)) ;;
+		1) refused=$((refused + 1)) ;;
+		*) echo "launch $i: exit $status: $output"; false ;;
+		esac
+		# Wherever the mount is now, it is on the directory the user
+		# owns, never on root's.
+		for m in $(test_mounts); do
+			[ "$(stat -c %u "$m/..")" = 0 ] || [[ "$m" == "$TEST_DIR/arena/"* ]]
+			[[ "$m" != "$TEST_DIR/roots"* ]] || { echo "launch $i mounted on $m"; false; }
+			umount -l "$m"
+		done
+	done
+	echo "mounted $mounted, refused $refused"
+	[ "$mounted" -gt 0 ]
+}
