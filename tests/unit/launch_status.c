@@ -118,7 +118,7 @@ static void describe_every_stage(void)
 static void status_pipe(void)
 {
 	struct launch_status sent = { .stage = STAGE_SERVER_EXIT, .error = ECHILD,
-				      .wait_status = 1 << 8, .server_pid = 1234 };
+				      .wait_status = 1 << 8, .signal = 15 };
 	struct launch_status got;
 	int fds[2];
 
@@ -145,9 +145,37 @@ static void status_pipe(void)
 	CHECK_INT(launch_status_send(fds[1], &sent), -EBADF, "send on a closed fd: -errno");
 }
 
+static void wait_status_words(void)
+{
+	char words[96];
+
+	wait_status_describe(3 << 8, words, sizeof(words));
+	CHECK_STR(words, "exited with status 3", "an exit");
+	wait_status_describe(SIGKILL, words, sizeof(words));
+	CHECK_STR(words, "was killed by signal 9 (Killed)", "a signal");
+	wait_status_describe(SIGSEGV | 0x80, words, sizeof(words));
+	CHECK_STR(words, "was killed by signal 11 (Segmentation fault), core dumped",
+		  "a core dump");
+}
+
+static void record(void)
+{
+	struct launch_status s = { 0 };
+
+	launch_status_record(&s, STAGE_FS_PARAM, -EINVAL, "max_read");
+	CHECK_INT(s.stage, STAGE_FS_PARAM, "the stage is recorded");
+	CHECK_INT(s.error, EINVAL, "a negative errno is recorded positive");
+	CHECK_STR(s.detail, "max_read", "the detail is recorded");
+	launch_status_record(&s, STAGE_TIMEOUT, ETIMEDOUT, NULL);
+	CHECK_INT(s.error, ETIMEDOUT, "a positive errno stays");
+	CHECK_STR(s.detail, "", "no detail clears the last one");
+}
+
 int main(void)
 {
 	describe_every_stage();
 	status_pipe();
+	wait_status_words();
+	record();
 	return unit_done();
 }

@@ -9,6 +9,7 @@
 #include "launch.h"
 #include "libmount_lazy.h"
 #include "mount_helper.h"
+#include "mountpoint.h"
 
 static char *top, *fstab_path, *mnt, *mnt_user, *mnt_root;
 
@@ -106,7 +107,14 @@ static void types(void)
 	CHECK_STR(r.h.argv[1], "host:/data", "argv[1] is the source");
 	CHECK_STR(r.h.argv[3], NULL, "and no -o without options");
 	CHECK_INT(r.l.mode, SERVER_MODE_FD, "auto mode picked fd for testfs");
-	CHECK(r.l.mountpoint_fd >= 0, "the mountpoint is pinned");
+	{
+		struct mountpoint mp;
+
+		CHECK_INT(mountpoint_pin(&mp, r.l.server.mountpoint, NULL), 0,
+			  "the mountpoint can be pinned");
+		CHECK(S_ISDIR(mp.mode), "a directory");
+		mountpoint_release(&mp);
+	}
 	done(&r);
 
 	prepare(&r, "a#b", mnt, "fuselaunch.testfs", NULL);
