@@ -20,7 +20,7 @@
 #include "log.h"
 #include "mount_options.h"
 
-/* How long the helper may take to say why it failed, once it has. */
+/* How long fusermount3 may take to say why it failed, once it has. */
 #define WORDS_WAIT_MS 2000
 
 int fusermount_find(char **path)
@@ -79,7 +79,7 @@ char *fusermount_options(const char *vfs, const char *fs_params, const char *sou
 	return optstr;
 }
 
-/* Everything the helper said on stderr until it closed it (bounded), as
+/* Everything fusermount3 said on stderr until it closed it (bounded), as
  * one line: its last non-empty line, which is where it says why. */
 static void read_words(int fd, char *why, size_t whylen)
 {
@@ -108,10 +108,10 @@ static void read_words(int fd, char *why, size_t whylen)
 	snprintf(why, whylen, "%s", line);
 }
 
-/* fork and exec the helper with ARGV; its stdin and stdout are /dev/null,
- * its stderr goes to *STDERR_FD, and CHILD_SOCKET (if >= 0) is its only
- * other descriptor. */
-static int spawn_helper(const char *path, char *const argv[], int child_socket,
+/* fork and exec ARGV (fusermount3 or umount(8)); its stdin and stdout are
+ * /dev/null, its stderr goes to *STDERR_FD, and CHILD_SOCKET (if >= 0) is
+ * its only other descriptor. */
+static int spawn_child(const char *path, char *const argv[], int child_socket,
 			int *stderr_fd, pid_t *pid)
 {
 	int err_pipe[2] = { -1, -1 }, null = -1, rc;
@@ -163,7 +163,7 @@ out:
 	return rc;
 }
 
-static void describe_helper_exit(const struct fusermount *fm, int status, char *why, size_t whylen)
+static void describe_fusermount_exit(const struct fusermount *fm, int status, char *why, size_t whylen)
 {
 	char how[96];
 
@@ -172,7 +172,7 @@ static void describe_helper_exit(const struct fusermount *fm, int status, char *
 }
 
 /* The device, passed with SCM_RIGHTS and one byte of payload; -ENODATA
- * when the helper closed the socket without one. */
+ * when fusermount3 closed the socket without one. */
 static int receive_device(int socket_fd, int *device_fd)
 {
 	union {
@@ -201,7 +201,7 @@ static int receive_device(int socket_fd, int *device_fd)
 	return 0;
 }
 
-/* The helper checks the mountpoint before it answers, and a stat of a
+/* fusermount3 checks the mountpoint before it answers, and a stat of a
  * hung mount can block it: bounded by the launch's timeout. */
 static int await_device(struct fusermount *fm, int *device_fd)
 {
@@ -241,7 +241,7 @@ int fusermount_mount(struct fusermount *fm, const char *mountpoint, const char *
 		snprintf(why, whylen, "socketpair");
 		goto out;
 	}
-	rc = spawn_helper(fm->path, argv, sv[1], &fm->stderr_fd, &fm->pid);
+	rc = spawn_child(fm->path, argv, sv[1], &fm->stderr_fd, &fm->pid);
 	close(sv[1]);
 	if (rc < 0) {
 		snprintf(why, whylen, "cannot run %s", fm->path);
@@ -258,7 +258,7 @@ int fusermount_mount(struct fusermount *fm, const char *mountpoint, const char *
 	}
 	if (rc == 0 && sync_init)
 		goto out;
-	/* The classic protocol: the helper has mounted, or failed, and exits. */
+	/* The classic protocol: fusermount3 has mounted, or failed, and exits. */
 	if (rc < 0)
 		read_words(fm->stderr_fd, why, whylen);
 	while (waitpid(fm->pid, &status, 0) < 0 && errno == EINTR)
@@ -275,7 +275,7 @@ int fusermount_mount(struct fusermount *fm, const char *mountpoint, const char *
 		rc = -EPROTONOSUPPORT;
 	} else if (rc < 0 && rc != -ETIMEDOUT) {
 		if (!*why)
-			describe_helper_exit(fm, status, why, whylen);
+			describe_fusermount_exit(fm, status, why, whylen);
 		rc = -EPERM;
 	}
 	fusermount_close(fm);
@@ -328,14 +328,14 @@ void fusermount_close(struct fusermount *fm)
 	fm->socket_fd = fm->stderr_fd = -1;
 }
 
-/* Run a setuid unmounting helper and wait for it: 0, or -EPERM with its
+/* Run a setuid unmounting program and wait for it: 0, or -EPERM with its
  * words (or how it ended) in WHY. */
 static int run_unmounter(const char *path, char *const argv[], char *why, size_t whylen)
 {
 	int stderr_fd = -1, status = 0, rc;
 	pid_t pid;
 
-	rc = spawn_helper(path, argv, -1, &stderr_fd, &pid);
+	rc = spawn_child(path, argv, -1, &stderr_fd, &pid);
 	if (rc < 0) {
 		snprintf(why, whylen, "cannot run %s", path);
 		return rc;
@@ -351,11 +351,11 @@ static int run_unmounter(const char *path, char *const argv[], char *why, size_t
 	return -EPERM;
 }
 
-int fusermount_unmount(const char *helper, const char *mountpoint, char *why, size_t whylen)
+int fusermount_unmount(const char *fusermount, const char *mountpoint, char *why, size_t whylen)
 {
 	char *argv[] = { FUSERMOUNT_PROGRAM, "-u", "-z", "--", (char *)mountpoint, NULL };
 
-	return run_unmounter(helper, argv, why, whylen);
+	return run_unmounter(fusermount, argv, why, whylen);
 }
 
 int fusermount_umount_recorded(const char *mountpoint, char *why, size_t whylen)
@@ -364,7 +364,7 @@ int fusermount_umount_recorded(const char *mountpoint, char *why, size_t whylen)
 	char *path = NULL;
 	int rc;
 
-	/* A helper of mount(8) has no PATH: umount(8) is where mount(8) is. */
+	/* mount(8) runs its helpers without PATH: umount(8) is where mount(8) is. */
 	if (exec_path_search(UMOUNT_PROGRAM, "/usr/bin:/bin", &path) < 0) {
 		snprintf(why, whylen, "no %s in /usr/bin or /bin", UMOUNT_PROGRAM);
 		return -ENOENT;
