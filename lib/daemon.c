@@ -67,9 +67,7 @@ static int wait_daemon_exit(pid_t daemon)
 
 	pfd.fd = (int)syscall(SYS_pidfd_open, daemon, 0);
 	if (pfd.fd >= 0) {
-		do
-			n = poll(&pfd, 1, DAEMON_EXIT_WAIT_MS);
-		while (n < 0 && errno == EINTR);
+		n = RETRY_ON_EINTR(poll(&pfd, 1, DAEMON_EXIT_WAIT_MS));
 		close(pfd.fd);
 		if (n <= 0) {
 			log_error("the daemon (pid %d) did not exit", (int)daemon);

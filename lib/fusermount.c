@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "environment.h"
 #include "exec_path.h"
 #include "fusermount.h"
@@ -188,9 +189,7 @@ static int receive_device(int socket_fd, int *device_fd)
 	struct cmsghdr *cmsg;
 	ssize_t n;
 
-	do
-		n = recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	n = RETRY_ON_EINTR(recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC));
 	if (n < 0)
 		return -errno;
 	cmsg = CMSG_FIRSTHDR(&msg);
@@ -261,8 +260,7 @@ int fusermount_mount(struct fusermount *fm, const char *mountpoint, const char *
 	/* The classic protocol: fusermount3 has mounted, or failed, and exits. */
 	if (rc < 0)
 		read_words(fm->stderr_fd, why, whylen);
-	while (waitpid(fm->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	RETRY_ON_EINTR(waitpid(fm->pid, &status, 0));
 	fm->pid = 0;
 	if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		close(*device_fd);
@@ -342,8 +340,7 @@ static int run_unmounter(const char *path, char *const argv[], char *why, size_t
 	}
 	read_words(stderr_fd, why, whylen);
 	close(stderr_fd);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	RETRY_ON_EINTR(waitpid(pid, &status, 0));
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (!*why)

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "exit_codes.h"
 #include "launch_status.h"
 
@@ -14,9 +15,7 @@ int launch_status_send(int fd, const struct launch_status *status)
 {
 	ssize_t n;
 
-	do
-		n = write(fd, status, sizeof(*status));
-	while (n < 0 && errno == EINTR);
+	n = RETRY_ON_EINTR(write(fd, status, sizeof(*status)));
 	if (n < 0)
 		return -errno;
 	return n == sizeof(*status) ? 0 : -EIO;
@@ -26,9 +25,7 @@ int launch_status_receive(int fd, struct launch_status *status)
 {
 	ssize_t n;
 
-	do
-		n = read(fd, status, sizeof(*status));
-	while (n < 0 && errno == EINTR);
+	n = RETRY_ON_EINTR(read(fd, status, sizeof(*status)));
 	if (n < 0)
 		return -errno;
 	if (n == 0)
