@@ -76,10 +76,13 @@ int mounter_new(const struct launch *l, struct mounter **out)
 	m->owner_gid = getgid();
 	m->lower_caps = server_identity_unprivileged(&l->identity);
 	init_thread_init(&m->init);
-	/* A mountpoint that cannot be pinned is the caller's error. */
-	rc = mountpoint_pin(&m->mountpoint, l->server.mountpoint,
-			    l->identity.switch_user ? &l->identity : NULL) < 0 ? -EINVAL :
-	     choose(l, m);
+	/* Who mounts first: whether --user can be had at all decides how
+	 * the mountpoint is checked.  One that cannot be pinned is the
+	 * caller's error. */
+	rc = choose(l, m);
+	if (rc == 0 && mountpoint_pin(&m->mountpoint, l->server.mountpoint,
+				      l->identity.switch_user ? &l->identity : NULL) < 0)
+		rc = -EINVAL;
 	if (rc < 0) {
 		mounter_free(m);
 		return rc;
