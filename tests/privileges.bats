@@ -370,3 +370,19 @@ has_thread_with_only_sys_admin() {
 	assert_status 0
 	assert_nothing_left
 }
+
+# Every poll(2) timeout the user's launch gives is -1 (none) or one that
+# fits an int: 29 days in milliseconds does not, and a negative one means
+# "for ever" to poll(2).
+@test "a user's -t 2500000 (29 days): no poll() timeout overflows" {
+	command -v strace >/dev/null || skip "strace is needed to see poll(2)"
+	install -m 666 /dev/null "$TEST_DIR/trace"
+	run as_user env PATH=/usr/bin:/bin "$NO_LEAK_CHECK" \
+		strace -f -qq -e trace=poll -o "$TEST_DIR/trace" \
+		"$FUSELAUNCH" -t 2500000 -- "$TESTFS" --refuse-init "$MNT"
+	[ "$status" -ne 0 ]
+	grep -q 'poll(' "$TEST_DIR/trace"
+	[ -z "$(grep -E 'poll\(.*, -([02-9]|1[0-9])[0-9]*\)' "$TEST_DIR/trace")" ]
+	grep -E 'poll\(.*, 2147483647\)' "$TEST_DIR/trace"
+	assert_nothing_left
+}
