@@ -204,28 +204,38 @@ static int take_privilege_options(struct mount_helper *h, struct launch *l)
 {
 	char *value = NULL, *user;
 	size_t valuesz = 0;
+	bool drop = false;
 	int rc;
 
 	if (!h->options)
 		return 0;
-	if (sym_mnt_optstr_get_option(h->options, "drop_privileges", NULL, NULL) == 0) {
-		l->identity.drop_privileges = true;
+	while (sym_mnt_optstr_get_option(h->options, "drop_privileges", NULL, NULL) == 0) {
+		drop = true;
 		sym_mnt_optstr_remove_option(&h->options, "drop_privileges");
 	}
-	if (sym_mnt_optstr_get_option(h->options, "setuid", &value, &valuesz) != 0)
-		return 0;
-	if (!value || !valuesz) {
-		log_error("mount option 'setuid' needs a user");
-		return -EINVAL;
-	}
-	user = strndup(value, valuesz);
-	if (!user)
-		return -ENOMEM;
-	rc = launch_set_user(l, user) < 0 ? -EINVAL : 0;
-	free(user);
-	if (rc == 0)
+	if (sym_mnt_optstr_get_option(h->options, "setuid", &value, &valuesz) == 0) {
+		if (!value || !valuesz) {
+			log_error("mount option 'setuid' needs a user");
+			return -EINVAL;
+		}
+		user = strndup(value, valuesz);
+		if (!user)
+			return -ENOMEM;
+		rc = launch_set_user(l, user) < 0 ? -EINVAL : 0;
+		free(user);
+		if (rc < 0)
+			return rc;
 		sym_mnt_optstr_remove_option(&h->options, "setuid");
-	return rc;
+		/* A second one is refused, not passed on to the server. */
+		if (sym_mnt_optstr_get_option(h->options, "setuid", NULL, NULL) == 0) {
+			log_error("mount option 'setuid' given more than once");
+			return -EINVAL;
+		}
+	}
+	/* After launch_set_user(), which starts the identity afresh. */
+	if (drop)
+		l->identity.drop_privileges = true;
+	return 0;
 }
 
 int mount_helper_prepare(struct mount_helper *h, struct launch *l)
@@ -265,6 +275,8 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 		rc = launch_prepare(l);
 	if (rc == 0)
 		rc = launch_choose_mounter(l);
+	if (rc == 0)
+		rc = server_identity_check(&l->identity, "setuid=", "drop_privileges");
 	if (rc == 0)
 		rc = launch_check_server_access(l);
 out:

@@ -65,8 +65,15 @@ int server_identity_set_user(struct server_identity *id, const char *user)
 	pw = getpwnam(user);
 	if (!pw && !errno && *user >= '0' && *user <= '9') {
 		number = strtoul(user, &end, 10);
-		if (!*end)
-			pw = getpwuid((uid_t)number);
+		/* (uid_t)-1 is no uid, and a wider number must not wrap
+		 * round to another one (4294967296 to root). */
+		if (errno || *end || number >= (uid_t)-1) {
+			log_error("user '%s': not a user name, nor a uid below %u", user,
+				  (unsigned int)(uid_t)-1);
+			return -EINVAL;
+		}
+		errno = 0;
+		pw = getpwuid((uid_t)number);
 	}
 	if (!pw) {
 		rc = errno ? -errno : -ENOENT;
@@ -95,6 +102,22 @@ void server_identity_free(struct server_identity *id)
 	free(id->groups);
 	free(id->name);
 	memset(id, 0, sizeof(*id));
+}
+
+int server_identity_check(const struct server_identity *id, const char *user_option,
+			  const char *drop_option)
+{
+	if (id->switch_user && id->drop_privileges) {
+		log_error("%s and %s cannot be used together: the server runs either as another user or as root without capabilities",
+			  user_option, drop_option);
+		return -EINVAL;
+	}
+	if (id->switch_user && id->uid == 0) {
+		log_error("user '%s' is uid 0: %s would drop nothing (%s runs the server as root without capabilities)",
+			  id->name, user_option, drop_option);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 bool server_identity_unprivileged(const struct server_identity *id)

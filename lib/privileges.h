@@ -26,6 +26,14 @@ struct server_identity {
 int server_identity_set_user(struct server_identity *id, const char *user);
 void server_identity_free(struct server_identity *id);
 
+/* Refuse what would not do what it says: another user together with
+ * dropping privileges, or "another" user who is uid 0.  USER_OPTION and
+ * DROP_OPTION name the options as the caller gave them ("--user",
+ * "--drop-privileges"; "setuid=", "drop_privileges").  Prints why and
+ * returns -EINVAL. */
+int server_identity_check(const struct server_identity *id, const char *user_option,
+			  const char *drop_option);
+
 /* Whether the server runs with less than the launcher's privileges. */
 bool server_identity_unprivileged(const struct server_identity *id);
 

@@ -262,6 +262,8 @@ static int build_launch(struct cli *cli, struct launch *l)
 	rc = launch_choose_mounter(l);
 	if (rc < 0)
 		return rc == -EINVAL ? FL_EX_USAGE : FL_EX_SYSTEM;
+	if (server_identity_check(&l->identity, "--user", "--drop-privileges") < 0)
+		return FL_EX_USAGE;
 	return launch_check_server_access(l) < 0 ? FL_EX_SERVER_NOT_FOUND : FL_EX_OK;
 }
 

@@ -386,3 +386,72 @@ has_thread_with_only_sys_admin() {
 	grep -E 'poll\(.*, 2147483647\)' "$TEST_DIR/trace"
 	assert_nothing_left
 }
+
+# mount.fuselaunch for root, bounded and tagged.
+helper_mount() {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" PATH="$BUILDDIR/tests:$PATH" \
+		timeout --kill-after=5 "$BOUND" "$BUILDDIR/src/mount.fuselaunch" tfs:src "$MNT" \
+		-t fuselaunch.testfs "$@"
+}
+
+@test "--user with a uid beyond 32 bits is refused, not wrapped round to root: exit 1" {
+	launch --user 4294967296 -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: user '4294967296': not a user name, nor a uid below 4294967295" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+	launch --user 4294967295 -- "$TESTFS" "$MNT"
+	assert_status 1
+	launch --user 99999999999999999999999 -- "$TESTFS" "$MNT"
+	assert_status 1
+}
+
+@test "mount.fuselaunch -o setuid=4294967296: refused, exit 1" {
+	helper_mount -o "setuid=4294967296,record=$RECORD"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: user '4294967296': not a user name, nor a uid below 4294967295" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "--user root or --user 0 drops nothing: refused, naming --drop-privileges" {
+	for user in root 0; do
+		launch --user "$user" -- "$TESTFS" --record="$RECORD" "$MNT"
+		assert_status 1
+		[ "$output" = "fuselaunch: user 'root' is uid 0: --user would drop nothing (--drop-privileges runs the server as root without capabilities)" ]
+	done
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch -o setuid=root: refused, naming drop_privileges" {
+	helper_mount -o "setuid=root,record=$RECORD"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: user 'root' is uid 0: setuid= would drop nothing (drop_privileges runs the server as root without capabilities)" ]
+	[ ! -s "$RECORD" ]
+}
+
+@test "--user with --drop-privileges: refused, exit 1" {
+	launch --user "$TEST_USER" --drop-privileges -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: --user and --drop-privileges cannot be used together: the server runs either as another user or as root without capabilities" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch: setuid= with drop_privileges, in either order, is refused" {
+	for options in "setuid=$TEST_USER,drop_privileges" "drop_privileges,setuid=$TEST_USER"; do
+		helper_mount -o "$options,record=$RECORD"
+		assert_status 1
+		[ "$output" = "mount.fuselaunch: setuid= and drop_privileges cannot be used together: the server runs either as another user or as root without capabilities" ]
+	done
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch: setuid= twice is refused, not passed to the server" {
+	helper_mount -o "setuid=$TEST_USER,setuid=$OTHER_USER,record=$RECORD"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: mount option 'setuid' given more than once" ]
+	[ ! -s "$RECORD" ]
+}
