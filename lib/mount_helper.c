@@ -152,21 +152,21 @@ static int apply_launcher_options(struct launch *l, const char *userspace)
 }
 
 /* A server that mounts by itself (--mode=watch) applies the kernel's
- * options too: it gets every option but the fstab-only ones. */
-static int watch_options(const struct mount_helper *h, char **optstr)
+ * options too: it gets every option but the fstab-only ones, and the VFS
+ * ones with nosuid and nodev (mount_options_secure_defaults()). */
+static int watch_options(const struct mount_helper *h, const struct launch *l, char **optstr)
 {
-	char *vfs = NULL, *fs = NULL;
+	char *fs = NULL;
 	int rc = 0;
 
-	if (!h->options)
-		return 0;
-	if (sym_mnt_split_optstr(h->options, NULL, &vfs, &fs, 0, 0) < 0)
+	if (l->options.vfs)
+		rc = mount_options_append(optstr, l->options.vfs);
+	if (rc < 0 || !h->options)
+		return rc;
+	if (sym_mnt_split_optstr(h->options, NULL, NULL, &fs, 0, 0) < 0)
 		rc = -EINVAL;
-	if (rc == 0 && vfs)
-		rc = mount_options_append(optstr, vfs);
 	if (rc == 0 && fs)
 		rc = mount_options_append(optstr, fs);
-	free(vfs);
 	free(fs);
 	return rc;
 }
@@ -183,7 +183,7 @@ static int build_argv(struct mount_helper *h, struct launch *l)
 		return -ENOENT;
 	launch_choose_mode(l);
 	if (l->mode == SERVER_MODE_WATCH) {
-		rc = watch_options(h, &h->server_options);
+		rc = watch_options(h, l, &h->server_options);
 		if (rc < 0)
 			return rc;
 	} else if (l->options.server && !(h->server_options = strdup(l->options.server))) {
@@ -268,6 +268,12 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 		goto out;
 	if (!l->options.subtype && !(l->options.subtype = strdup(h->server_type))) {
 		rc = -ENOMEM;
+		goto out;
+	}
+	rc = mount_options_secure_defaults(&l->options,
+					   l->identity.switch_user || geteuid() != 0);
+	if (rc < 0) {
+		rc = -EINVAL;
 		goto out;
 	}
 	rc = build_argv(h, l);

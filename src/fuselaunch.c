@@ -65,10 +65,12 @@ static void __attribute__((noreturn)) usage(void)
 	       " -m, --mountpoint DIR   which server argument is the mountpoint (default: the\n"
 	       "                          last non-option argument naming an existing directory)\n"
 	       " -o, --options OPTS     mount options for the kernel: allow_other,\n"
-	       "                          default_permissions, ro, rw, nosuid, nodev, noexec,\n"
+	       "                          default_permissions, ro, rw, suid, dev, noexec,\n"
 	       "                          noatime, nodiratime, relatime, strictatime, sync,\n"
 	       "                          dirsync, max_read=N, blksize=N, fsname=NAME,\n"
-	       "                          subtype=NAME, rootmode=M, user_id=N, group_id=N\n"
+	       "                          subtype=NAME, rootmode=M, user_id=N, group_id=N;\n"
+	       "                          nosuid and nodev unless suid or dev is given (root\n"
+	       "                          only, and not with --user)\n"
 	       " -t, --timeout SECONDS  how long the server has to answer FUSE_INIT\n"
 	       "                          (default %2$u; 0 waits for ever)\n"
 	       "     --mode=MODE        fd: the server gets /dev/fd/N; watch: the server\n"
@@ -241,9 +243,6 @@ static int build_launch(struct cli *cli, struct launch *l)
 	 * it now, so that a failure is told before anything starts. */
 	if (l->mode == SERVER_MODE_WATCH && libmount_load() < 0)
 		return FL_EX_SYSTEM;
-	if (l->mode == SERVER_MODE_WATCH && cli->options &&
-	    !(l->watch_options = strdup(cli->options)))
-		return FL_EX_SYSTEM;
 	if (server_command_find_mountpoint(&l->server, cli->mountpoint) < 0 ||
 	    (cli->options && mount_options_parse(cli->options, &l->options, 0) < 0))
 		return FL_EX_USAGE;
@@ -257,6 +256,14 @@ static int build_launch(struct cli *cli, struct launch *l)
 	if (cli->user && launch_set_user(l, cli->user) < 0)
 		return FL_EX_USAGE;
 	l->identity.drop_privileges = cli->drop_privileges;
+	if (mount_options_secure_defaults(&l->options, cli->user || geteuid() != 0) < 0)
+		return FL_EX_USAGE;
+	/* A server that mounts by itself gets the options, nosuid and nodev
+	 * included (a libfuse one adds them anyway, another may not). */
+	if (l->mode == SERVER_MODE_WATCH &&
+	    ((cli->options && !(l->watch_options = strdup(cli->options))) ||
+	     mount_options_add_secure(&l->watch_options, &l->options) < 0))
+		return FL_EX_SYSTEM;
 	if (launch_prepare(l) < 0)
 		return FL_EX_USAGE;
 	rc = launch_choose_mounter(l);

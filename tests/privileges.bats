@@ -455,3 +455,121 @@ helper_mount() {
 	[ "$output" = "mount.fuselaunch: mount option 'setuid' given more than once" ]
 	[ ! -s "$RECORD" ]
 }
+
+# attackfs serving a setuid-root copy of tests/euid ("setuid") and a
+# character device node, mode 0666 ("device"): /dev/null's numbers, which
+# anyone could open were the node honoured (/dev/mem's would also need
+# CAP_SYS_RAWIO, and so prove nothing about the mount).
+attack() {
+	echo "$BUILDDIR/tests/attackfs" --setuid-file="$BUILDDIR/tests/euid" --char-device=1:3
+}
+
+# The VFS options of the mount on $MNT, one a line.
+mount_flags() {
+	mount_field options | tr , '\n'
+}
+
+@test "--user: the user gets no euid 0 from a setuid-root file, and cannot open a device node" {
+	launch --user "$TEST_USER" -- $(attack) "$MNT"
+	assert_status 0
+	[ "$(as_user stat -c '%u %a' "$MNT/setuid")" = "0 4755" ]
+	[ "$(as_user "$MNT/setuid")" = "$TEST_UID" ]
+	[ "$(as_user stat -c '%F %t:%T' "$MNT/device")" = "character special file 1:3" ]
+	run as_user sh -c ": <'$MNT/device'"
+	[ "$status" -ne 0 ]
+	assert_output_has "Permission denied"
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+}
+
+@test "--user in the classic order: nosuid and nodev too" {
+	launch --user "$TEST_USER" --sync-init=never -- $(attack) "$MNT"
+	assert_status 0
+	[ "$(as_user "$MNT/setuid")" = "$TEST_UID" ]
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+}
+
+@test "--user with -o suid or -o dev: refused, exit 1, nothing started" {
+	for option in suid dev nosuid,suid,nodev; do
+		launch --user "$TEST_USER" -o "$option" -- "$TESTFS" --record="$RECORD" "$MNT"
+		assert_status 1
+		[ "$output" = "fuselaunch: mount option '${option//*,suid,*/suid}' is refused: the server runs as another user, or the caller is not root" ]
+	done
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch -o setuid=USER,suid: refused, exit 1" {
+	helper_mount -o "setuid=$TEST_USER,suid,record=$RECORD"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: mount option 'suid' is refused: the server runs as another user, or the caller is not root" ]
+	[ ! -s "$RECORD" ]
+}
+
+@test "a user's -o suid or -o dev: refused, exit 1" {
+	user_launch -o dev -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: mount option 'dev' is refused: the server runs as another user, or the caller is not root" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "root, no options: nosuid and nodev, in both orders and through mount.fuselaunch" {
+	for order in auto never; do
+		launch --sync-init=$order -- $(attack) "$MNT"
+		assert_status 0
+		mount_flags | grep -qx nosuid
+		mount_flags | grep -qx nodev
+		umount "$MNT"
+		assert_nothing_left
+	done
+	helper_mount
+	assert_status 0
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+}
+
+@test "root, -o suid,dev: the mount honours both (the attacks are real)" {
+	launch -o suid,dev,allow_other -- $(attack) "$MNT"
+	assert_status 0
+	! mount_flags | grep -qx 'nosuid\|nodev' || false
+	[ "$(as_user "$MNT/setuid")" = 0 ]
+	as_user sh -c ": <'$MNT/device'"
+}
+
+@test "mount.fuselaunch -o suid,dev as root: the mount honours both" {
+	helper_mount -o suid,dev
+	assert_status 0
+	! mount_flags | grep -qx 'nosuid\|nodev' || false
+}
+
+@test "watch mode: the server is given nosuid,nodev and its mount has them" {
+	launch --mode=watch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(recorded options)" = nosuid,nodev ]
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+	umount "$MNT"
+	assert_nothing_left
+	launch --mode=watch -o ro,suid -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(recorded options)" = ro,suid,nodev ]
+	! mount_flags | grep -qx nosuid || false
+}
+
+@test "mount.fuselaunch in watch mode: the server is given nosuid,nodev" {
+	helper_mount -o "x-fuselaunch.mode=watch,record=$RECORD"
+	assert_status 0
+	[ "$(recorded options)" = "nosuid,nodev,record=$RECORD" ]
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+}
+
+@test "--user in watch mode: the user's mount has nosuid and nodev" {
+	launch --user "$TEST_USER" --mode=watch -- $(attack) "$MNT"
+	assert_status 0
+	[ "$(as_user "$MNT/setuid")" = "$TEST_UID" ]
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+}
