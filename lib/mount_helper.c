@@ -121,6 +121,8 @@ static int set_launcher_option(struct launch *l, const char *name, const char *v
 		return launch_open_log(l, value);
 	if (value && !strcmp(name, "pidfile"))
 		return launch_set_pidfile(l, value);
+	if (value && !strcmp(name, "preserve-env"))
+		return server_identity_preserve_env(&l->identity, value);
 	log_error("unknown option '" LAUNCHER_PREFIX "%s%s%s'", name, value ? "=" : "",
 		  value ? value : "");
 	return -EINVAL;

@@ -30,6 +30,7 @@ enum {
 	OPT_MODE,
 	OPT_USER,
 	OPT_DROP_PRIVILEGES,
+	OPT_PRESERVE_ENV,
 };
 
 struct cli {
@@ -41,6 +42,7 @@ struct cli {
 	const char *pidfile;
 	const char *log;
 	const char *user;
+	char *preserve_env;		/* every --preserve-env, joined */
 	bool drop_privileges;
 	bool foreground;
 	bool no_auto_unmount;
@@ -88,6 +90,10 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          capabilities (root only); the mount is theirs\n"
 	       "     --drop-privileges  run the server as root without capabilities and with\n"
 	       "                          no_new_privs (root only)\n"
+	       "     --preserve-env VARS\n"
+	       "                          with --user, pass these variables (comma-separated)\n"
+	       "                          too; the server otherwise gets only PATH, HOME, USER,\n"
+	       "                          LOGNAME, SHELL, TERM, LANG, LANGUAGE, LC_* and TZ\n"
 	       " -v, --verbose          print each step with its time\n"
 	       "\n"
 	       " -h, --help             display this help\n"
@@ -125,6 +131,22 @@ static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char
 	exit(FL_EX_USAGE);
 }
 
+/* Append ITEM to the comma-separated list *LIST. */
+static int join_list(char **list, const char *item)
+{
+	char *joined;
+
+	if (!*list)
+		joined = strdup(item);
+	else if (asprintf(&joined, "%s,%s", *list, item) < 0)
+		joined = NULL;
+	if (!joined)
+		return -ENOMEM;
+	free(*list);
+	*list = joined;
+	return 0;
+}
+
 static void parse_args(int argc, char **argv, struct cli *cli)
 {
 	static const struct option longopts[] = {
@@ -139,6 +161,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "drop-privileges", no_argument, NULL, OPT_DROP_PRIVILEGES },
+		{ "preserve-env", required_argument, NULL, OPT_PRESERVE_ENV },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -185,6 +208,10 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_DROP_PRIVILEGES:
 			cli->drop_privileges = true;
+			break;
+		case OPT_PRESERVE_ENV:
+			if (join_list(&cli->preserve_env, optarg) < 0)
+				bad_usage("out of memory for option '%s'", optarg);
 			break;
 		case 'v':
 			cli->verbose = true;
@@ -256,6 +283,8 @@ static int build_launch(struct cli *cli, struct launch *l)
 	if (cli->user && launch_set_user(l, cli->user) < 0)
 		return FL_EX_USAGE;
 	l->identity.drop_privileges = cli->drop_privileges;
+	if (cli->preserve_env && server_identity_preserve_env(&l->identity, cli->preserve_env) < 0)
+		return FL_EX_USAGE;
 	if (mount_options_secure_defaults(&l->options, cli->user || geteuid() != 0) < 0)
 		return FL_EX_USAGE;
 	/* A server that mounts by itself gets the options, nosuid and nodev
@@ -329,5 +358,6 @@ int main(int argc, char **argv)
 out:
 	launch_free(&l);
 	free(cli.options);
+	free(cli.preserve_env);
 	return code;
 }

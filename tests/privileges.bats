@@ -66,6 +66,10 @@ setup() {
 	: >"$PRIV_DIR/fstab"
 }
 
+# A server run as another user gets a clean environment: the tests that
+# start one ask for their tag (helpers.bash) with --preserve-env, so that
+# teardown finds its processes.
+
 # As the test user, tagged and bounded like launch().
 as_user() {
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
@@ -187,7 +191,7 @@ assert_no_capabilities() {
 }
 
 @test "--user: the server runs with the user's ids, groups, home and no capabilities" {
-	launch --user "$TEST_USER" --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT"
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT"
 	assert_status 0
 	pid=$(cat "$TEST_DIR/pid")
 	[ "$(status_field "$pid" Uid)" = "$TEST_UID	$TEST_UID	$TEST_UID	$TEST_UID" ]
@@ -201,7 +205,7 @@ assert_no_capabilities() {
 }
 
 @test "--user in the classic order: the launcher asks the user's mount as the user" {
-	launch --user "$TEST_USER" --sync-init=never -- "$TESTFS" "$MNT"
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG --sync-init=never -- "$TESTFS" "$MNT"
 	assert_status 0
 	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
 	umount "$MNT"
@@ -215,7 +219,7 @@ has_thread_with_only_sys_admin() {
 
 @test "--user: the mounting thread holds only CAP_SYS_ADMIN while INIT is sent" {
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
-		"$FUSELAUNCH" --foreground -t 10 --user "$TEST_USER" -- "$TESTFS" --hang "$MNT" &
+		"$FUSELAUNCH" --foreground -t 10 --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG -- "$TESTFS" --hang "$MNT" &
 	# In the foreground, fuselaunch itself mounts.
 	wait_until pgrep -f -- "^$FUSELAUNCH --foreground -t 10 --user"
 	pid=$(pgrep -f -- "^$FUSELAUNCH --foreground -t 10 --user")
@@ -261,7 +265,7 @@ has_thread_with_only_sys_admin() {
 @test "mount.fuselaunch -o setuid=USER: the server runs as USER, without the option" {
 	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" PATH="$BUILDDIR/tests:$PATH" \
 		timeout --kill-after=5 "$BOUND" "$BUILDDIR/src/mount.fuselaunch" tfs:src "$MNT" -t fuselaunch.testfs \
-		-o "setuid=$TEST_USER,record=$RECORD"
+		-o "setuid=$TEST_USER,x-fuselaunch.preserve-env=FUSELAUNCH_TEST_TAG,record=$RECORD"
 	assert_status 0
 	[ "$(recorded options)" = "record=$RECORD" ]
 	[ "$(status_field "$(recorded pid)" Uid)" = "$TEST_UID	$TEST_UID	$TEST_UID	$TEST_UID" ]
@@ -470,7 +474,7 @@ mount_flags() {
 }
 
 @test "--user: the user gets no euid 0 from a setuid-root file, and cannot open a device node" {
-	launch --user "$TEST_USER" -- $(attack) "$MNT"
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG -- $(attack) "$MNT"
 	assert_status 0
 	[ "$(as_user stat -c '%u %a' "$MNT/setuid")" = "0 4755" ]
 	[ "$(as_user "$MNT/setuid")" = "$TEST_UID" ]
@@ -483,7 +487,7 @@ mount_flags() {
 }
 
 @test "--user in the classic order: nosuid and nodev too" {
-	launch --user "$TEST_USER" --sync-init=never -- $(attack) "$MNT"
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG --sync-init=never -- $(attack) "$MNT"
 	assert_status 0
 	[ "$(as_user "$MNT/setuid")" = "$TEST_UID" ]
 	mount_flags | grep -qx nosuid
@@ -567,9 +571,63 @@ mount_flags() {
 }
 
 @test "--user in watch mode: the user's mount has nosuid and nodev" {
-	launch --user "$TEST_USER" --mode=watch -- $(attack) "$MNT"
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG --mode=watch -- $(attack) "$MNT"
 	assert_status 0
 	[ "$(as_user "$MNT/setuid")" = "$TEST_UID" ]
 	mount_flags | grep -qx nosuid
 	mount_flags | grep -qx nodev
+}
+
+# The environment of process $1, one variable a line, sorted.
+environment_of() {
+	tr '\0' '\n' <"/proc/$1/environ" | sort
+}
+
+@test "--user: a clean environment, as sudo's env_reset, plus --preserve-env" {
+	run env -i FUSELAUNCH_TEST_TAG="$TEST_DIR" PATH=/root/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root USER=root LOGNAME=root SHELL=/bin/bash TERM=xterm LANG=C.UTF-8 \
+		LC_TIME=en_GB.UTF-8 TZ=Europe/Paris SECRET_TOKEN=hunter2 LD_PRELOAD= FOO=1 BAR=2 \
+		timeout --kill-after=5 "$BOUND" "$FUSELAUNCH" --user "$TEST_USER" \
+		--preserve-env=FUSELAUNCH_TEST_TAG,FOO --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT"
+	assert_status 0
+	[ "$(environment_of "$(cat "$TEST_DIR/pid")")" = "$(sort <<END
+PATH=/usr/local/bin:/usr/bin:/bin
+HOME=$PRIV_DIR/home
+USER=$TEST_USER
+LOGNAME=$TEST_USER
+SHELL=/bin/sh
+TERM=xterm
+LANG=C.UTF-8
+LC_TIME=en_GB.UTF-8
+TZ=Europe/Paris
+FUSELAUNCH_TEST_TAG=$TEST_DIR
+FOO=1
+END
+)" ]
+}
+
+@test "mount.fuselaunch setuid=: a clean environment, plus x-fuselaunch.preserve-env" {
+	run env SECRET_TOKEN=hunter2 FOO=1 BAR=2 FUSELAUNCH_TEST_TAG="$TEST_DIR" \
+		timeout --kill-after=5 "$BOUND" "$BUILDDIR/src/mount.fuselaunch" tfs:src "$MNT" \
+		-t fuselaunch.testfs \
+		-o "setuid=$TEST_USER,x-fuselaunch.preserve-env=FUSELAUNCH_TEST_TAG:FOO,record=$RECORD"
+	assert_status 0
+	env=$(environment_of "$(recorded pid)")
+	[[ "$env" == *"PATH=/usr/local/bin:/usr/bin:/bin"* ]]
+	[[ "$env" == *"FOO=1"* ]]
+	[[ "$env" != *SECRET_TOKEN* ]]
+	[[ "$env" != *BAR=* ]]
+}
+
+@test "--preserve-env with a bad name: exit 1" {
+	launch --user "$TEST_USER" --preserve-env='FOO,A=B' -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: invalid variable name 'A=B' to preserve" ]
+}
+
+@test "--drop-privileges keeps the caller's environment (uid 0 all the same)" {
+	run env FOO=1 FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		"$FUSELAUNCH" --drop-privileges --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT"
+	assert_status 0
+	environment_of "$(cat "$TEST_DIR/pid")" | grep -qx FOO=1
 }
