@@ -89,7 +89,7 @@ static void __attribute__((noreturn)) usage(void)
 	       "     --user USER        run the server as USER, with USER's groups and no\n"
 	       "                          capabilities (root only); the mount is theirs\n"
 	       "     --drop-privileges  run the server as root without capabilities and with\n"
-	       "                          no_new_privs (root only)\n"
+	       "                          no_new_privs (root only); it still owns root's files\n"
 	       "     --preserve-env VARS\n"
 	       "                          with --user, pass these variables (comma-separated)\n"
 	       "                          too; the server otherwise gets only PATH, HOME, USER,\n"
