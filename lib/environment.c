@@ -1,5 +1,7 @@
 #include "config.h"
 
+#include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,6 +43,71 @@ char **environment_with(const char *const assignments[])
 fail:
 	environment_free(env);
 	return NULL;
+}
+
+/* Whether VARIABLE ("NAME=VALUE") is named by PATTERN, "NAME" or "PREFIX*". */
+static bool named(const char *variable, const char *pattern)
+{
+	size_t name = strcspn(variable, "="), len = strlen(pattern);
+
+	if (len > 0 && pattern[len - 1] == '*')
+		return name >= len - 1 && !strncmp(variable, pattern, len - 1);
+	return name == len && !strncmp(variable, pattern, len);
+}
+
+char **environment_clean(const char *const assignments[], const char *const keep[])
+{
+	size_t ours = 0, more = 0, k = 0, i, j;
+	char **env;
+
+	while (environ[ours])
+		ours++;
+	while (assignments[more])
+		more++;
+	env = calloc(ours + more + 1, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (i = 0; i < more; i++)
+		if (!(env[k++] = strdup(assignments[i])))
+			goto fail;
+	for (i = 0; i < ours; i++)
+		for (j = 0; keep[j]; j++)
+			if (named(environ[i], keep[j]) && !replaced(environ[i], assignments)) {
+				if (!(env[k++] = strdup(environ[i])))
+					goto fail;
+				break;
+			}
+	return env;
+fail:
+	environment_free(env);
+	return NULL;
+}
+
+int environment_keep(char ***env, const char *name)
+{
+	size_t n = 0, i;
+	char **grown, *copy = NULL;
+
+	for (i = 0; environ[i] && !copy; i++)
+		if (named(environ[i], name) && !(copy = strdup(environ[i])))
+			return -ENOMEM;
+	if (!copy)
+		return 0;
+	for (n = 0; (*env)[n]; n++)
+		if (named((*env)[n], name)) {
+			free((*env)[n]);
+			(*env)[n] = copy;
+			return 0;
+		}
+	grown = realloc(*env, (n + 2) * sizeof(*grown));
+	if (!grown) {
+		free(copy);
+		return -ENOMEM;
+	}
+	grown[n] = copy;
+	grown[n + 1] = NULL;
+	*env = grown;
+	return 0;
 }
 
 void environment_free(char **env)

@@ -7,6 +7,17 @@
  * set, replacing any NAME we have; a bare "NAME" unsets it.  NULL when out
  * of memory. */
 char **environment_with(const char *const assignments[]);
+
+/* A fresh environment, not a copy of ours: each "NAME=VALUE" of
+ * ASSIGNMENTS, then each variable of ours that KEEP (NULL-terminated)
+ * names, "NAME" or "PREFIX*", unless ASSIGNMENTS sets it.  NULL when out
+ * of memory. */
+char **environment_clean(const char *const assignments[], const char *const keep[]);
+
+/* Set NAME in *ENV to its value in ours, replacing what *ENV has; nothing
+ * when we do not have it.  Returns 0 or -ENOMEM. */
+int environment_keep(char ***env, const char *name);
+
 void environment_free(char **env);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/close_range.h>
 #include <poll.h>
 #include <signal.h>
@@ -208,7 +209,8 @@ static int await_device(struct fusermount *fm, int *device_fd)
 	int n;
 
 	do
-		n = poll(&pfd, 1, fm->timeout_ms ? (int)fm->timeout_ms : -1);
+		n = poll(&pfd, 1, !fm->timeout_ms ? -1 :
+			 fm->timeout_ms > INT_MAX ? INT_MAX : (int)fm->timeout_ms);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;

@@ -121,6 +121,8 @@ static int set_launcher_option(struct launch *l, const char *name, const char *v
 		return launch_open_log(l, value);
 	if (value && !strcmp(name, "pidfile"))
 		return launch_set_pidfile(l, value);
+	if (value && !strcmp(name, "preserve-env"))
+		return server_identity_preserve_env(&l->identity, value);
 	log_error("unknown option '" LAUNCHER_PREFIX "%s%s%s'", name, value ? "=" : "",
 		  value ? value : "");
 	return -EINVAL;
@@ -152,21 +154,21 @@ static int apply_launcher_options(struct launch *l, const char *userspace)
 }
 
 /* A server that mounts by itself (--mode=watch) applies the kernel's
- * options too: it gets every option but the fstab-only ones. */
-static int watch_options(const struct mount_helper *h, char **optstr)
+ * options too: it gets every option but the fstab-only ones, and the VFS
+ * ones with nosuid and nodev (mount_options_secure_defaults()). */
+static int watch_options(const struct mount_helper *h, const struct launch *l, char **optstr)
 {
-	char *vfs = NULL, *fs = NULL;
+	char *fs = NULL;
 	int rc = 0;
 
-	if (!h->options)
-		return 0;
-	if (sym_mnt_split_optstr(h->options, NULL, &vfs, &fs, 0, 0) < 0)
+	if (l->options.vfs)
+		rc = mount_options_append(optstr, l->options.vfs);
+	if (rc < 0 || !h->options)
+		return rc;
+	if (sym_mnt_split_optstr(h->options, NULL, NULL, &fs, 0, 0) < 0)
 		rc = -EINVAL;
-	if (rc == 0 && vfs)
-		rc = mount_options_append(optstr, vfs);
 	if (rc == 0 && fs)
 		rc = mount_options_append(optstr, fs);
-	free(vfs);
 	free(fs);
 	return rc;
 }
@@ -183,7 +185,7 @@ static int build_argv(struct mount_helper *h, struct launch *l)
 		return -ENOENT;
 	launch_choose_mode(l);
 	if (l->mode == SERVER_MODE_WATCH) {
-		rc = watch_options(h, &h->server_options);
+		rc = watch_options(h, l, &h->server_options);
 		if (rc < 0)
 			return rc;
 	} else if (l->options.server && !(h->server_options = strdup(l->options.server))) {
@@ -204,28 +206,38 @@ static int take_privilege_options(struct mount_helper *h, struct launch *l)
 {
 	char *value = NULL, *user;
 	size_t valuesz = 0;
+	bool drop = false;
 	int rc;
 
 	if (!h->options)
 		return 0;
-	if (sym_mnt_optstr_get_option(h->options, "drop_privileges", NULL, NULL) == 0) {
-		l->identity.drop_privileges = true;
+	while (sym_mnt_optstr_get_option(h->options, "drop_privileges", NULL, NULL) == 0) {
+		drop = true;
 		sym_mnt_optstr_remove_option(&h->options, "drop_privileges");
 	}
-	if (sym_mnt_optstr_get_option(h->options, "setuid", &value, &valuesz) != 0)
-		return 0;
-	if (!value || !valuesz) {
-		log_error("mount option 'setuid' needs a user");
-		return -EINVAL;
-	}
-	user = strndup(value, valuesz);
-	if (!user)
-		return -ENOMEM;
-	rc = launch_set_user(l, user) < 0 ? -EINVAL : 0;
-	free(user);
-	if (rc == 0)
+	if (sym_mnt_optstr_get_option(h->options, "setuid", &value, &valuesz) == 0) {
+		if (!value || !valuesz) {
+			log_error("mount option 'setuid' needs a user");
+			return -EINVAL;
+		}
+		user = strndup(value, valuesz);
+		if (!user)
+			return -ENOMEM;
+		rc = launch_set_user(l, user) < 0 ? -EINVAL : 0;
+		free(user);
+		if (rc < 0)
+			return rc;
 		sym_mnt_optstr_remove_option(&h->options, "setuid");
-	return rc;
+		/* A second one is refused, not passed on to the server. */
+		if (sym_mnt_optstr_get_option(h->options, "setuid", NULL, NULL) == 0) {
+			log_error("mount option 'setuid' given more than once");
+			return -EINVAL;
+		}
+	}
+	/* After launch_set_user(), which starts the identity afresh. */
+	if (drop)
+		l->identity.drop_privileges = true;
+	return 0;
 }
 
 int mount_helper_prepare(struct mount_helper *h, struct launch *l)
@@ -260,7 +272,15 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 		rc = -ENOMEM;
 		goto out;
 	}
+	rc = mount_options_secure_defaults(&l->options,
+					   l->identity.switch_user || geteuid() != 0);
+	if (rc < 0) {
+		rc = -EINVAL;
+		goto out;
+	}
 	rc = build_argv(h, l);
+	if (rc == 0)
+		rc = server_identity_check(&l->identity, "setuid=", "drop_privileges");
 out:
 	free(launcher);
 	return rc;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -61,6 +62,50 @@ static unsigned long supported_ms_flags(void)
 	for (i = 0; i < sizeof(vfs_sb_flags) / sizeof(vfs_sb_flags[0]); i++)
 		flags |= vfs_sb_flags[i].ms_flag;
 	return flags;
+}
+
+/* The words mount_options_secure_defaults() adds; NULL: none. */
+static const char *secure_words(const struct mount_options *opts)
+{
+	if (!opts->suid && !opts->dev)
+		return "nosuid,nodev";
+	if (!opts->suid)
+		return "nosuid";
+	return opts->dev ? NULL : "nodev";
+}
+
+/* By hand, not with libmount: every launch comes here, and libmount is
+ * loaded only when options are given (libmount_lazy.h). */
+int mount_options_add_secure(char **optstr, const struct mount_options *opts)
+{
+	const char *words = secure_words(opts);
+	char *joined;
+
+	if (!words)
+		return 0;
+	if (!*optstr || !**optstr)
+		joined = strdup(words);
+	else if (asprintf(&joined, "%s,%s", *optstr, words) < 0)
+		joined = NULL;
+	if (!joined)
+		return -ENOMEM;
+	free(*optstr);
+	*optstr = joined;
+	return 0;
+}
+
+int mount_options_secure_defaults(struct mount_options *opts, bool forced)
+{
+	if (forced && (opts->suid || opts->dev)) {
+		log_error("mount option '%s' is refused: the server runs as another user, or the caller is not root",
+			  opts->suid ? "suid" : "dev");
+		return -EPERM;
+	}
+	if (!opts->suid)
+		opts->mount_attrs |= MOUNT_ATTR_NOSUID;
+	if (!opts->dev)
+		opts->mount_attrs |= MOUNT_ATTR_NODEV;
+	return mount_options_add_secure(&opts->vfs, opts);
 }
 
 int mount_options_append(char **optstr, const char *option)
@@ -143,6 +188,9 @@ static int parse_vfs_options(const char *vfs, struct mount_options *opts)
 	for (i = 0; i < sizeof(vfs_attrs) / sizeof(vfs_attrs[0]); i++)
 		if (flags & vfs_attrs[i].ms_flag)
 			opts->mount_attrs |= vfs_attrs[i].attr;
+	/* Asked for by name: their absence alone means the defaults. */
+	opts->suid = !(flags & MS_NOSUID) && sym_mnt_optstr_get_option(vfs, "suid", NULL, NULL) == 0;
+	opts->dev = !(flags & MS_NODEV) && sym_mnt_optstr_get_option(vfs, "dev", NULL, NULL) == 0;
 	if (flags & MS_NOATIME)
 		opts->mount_attrs |= MOUNT_ATTR_NOATIME;
 	else if (flags & MS_STRICTATIME)

@@ -3,6 +3,7 @@
 #ifndef FUSELAUNCH_MOUNT_OPTIONS_H
 #define FUSELAUNCH_MOUNT_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct mount_options {
@@ -13,6 +14,8 @@ struct mount_options {
 	char *subtype;		/* subtype=; NULL: the default */
 	char *userspace;	/* fstab-only words (_netdev, x-*, ...): not for the kernel */
 	char *server;		/* with MOUNT_OPTIONS_FOR_SERVER: the rest, for the server */
+	bool suid;		/* 'suid' asked for (and not undone by a later 'nosuid') */
+	bool dev;		/* 'dev' asked for, likewise */
 };
 
 enum mount_options_flags {
@@ -25,6 +28,18 @@ enum mount_options_flags {
  * line naming the offending option and returns -EINVAL on bad input. */
 int mount_options_parse(const char *optstr, struct mount_options *opts, unsigned int flags);
 void mount_options_free(struct mount_options *opts);
+
+/* nosuid and nodev unless 'suid' or 'dev' was asked for, as libfuse,
+ * mount.fuse3 and fusermount3 have them: in the mount's attributes and in
+ * the VFS options for fusermount3.  FORCED (a server run as another user,
+ * a caller who is not root): always, and 'suid' or 'dev' is refused with
+ * one line and -EPERM.  Needs no libmount. */
+int mount_options_secure_defaults(struct mount_options *opts, bool forced);
+
+/* Append to *OPTSTR (NULL or an option string) the nosuid and nodev that
+ * mount_options_secure_defaults() gave OPTS: for a server that mounts by
+ * itself.  Needs no libmount. */
+int mount_options_add_secure(char **optstr, const struct mount_options *opts);
 
 /* Append OPTION (a "name" or "name=value") to the option string *OPTSTR. */
 int mount_options_append(char **optstr, const char *option);

@@ -33,10 +33,13 @@ static int capset_self(const struct __user_cap_data_struct data[2])
 	return syscall(SYS_capset, &header, data) < 0 ? -errno : 0;
 }
 
-/* Ours, with HOME, USER and LOGNAME those of PW. */
+/* What sudo's env_reset gives: a safe PATH, who they are from the
+ * password database, and of ours only the terminal, language and time
+ * zone.  Root's environment (secrets, LD_*, proxies, ...) is not theirs. */
 static char **environment_of(const struct passwd *pw)
 {
-	char *home, *user, *logname, **env = NULL;
+	static const char *const keep[] = { "TERM", "LANG", "LANGUAGE", "LC_*", "TZ", NULL };
+	char *home, *user, *logname, *shell, **env = NULL;
 
 	/* asprintf() leaves its pointer undefined on failure. */
 	if (asprintf(&home, "HOME=%s", pw->pw_dir) < 0)
@@ -45,7 +48,12 @@ static char **environment_of(const struct passwd *pw)
 		goto out_home;
 	if (asprintf(&logname, "LOGNAME=%s", pw->pw_name) < 0)
 		goto out_user;
-	env = environment_with((const char *const[]){ home, user, logname, NULL });
+	if (asprintf(&shell, "SHELL=%s", *pw->pw_shell ? pw->pw_shell : "/bin/sh") < 0)
+		goto out_logname;
+	env = environment_clean((const char *const[]){ "PATH=" SERVER_SAFE_PATH, home, user,
+						       logname, shell, NULL }, keep);
+	free(shell);
+out_logname:
 	free(logname);
 out_user:
 	free(user);
@@ -65,8 +73,15 @@ int server_identity_set_user(struct server_identity *id, const char *user)
 	pw = getpwnam(user);
 	if (!pw && !errno && *user >= '0' && *user <= '9') {
 		number = strtoul(user, &end, 10);
-		if (!*end)
-			pw = getpwuid((uid_t)number);
+		/* (uid_t)-1 is no uid, and a wider number must not wrap
+		 * round to another one (4294967296 to root). */
+		if (errno || *end || number >= (uid_t)-1) {
+			log_error("user '%s': not a user name, nor a uid below %u", user,
+				  (unsigned int)(uid_t)-1);
+			return -EINVAL;
+		}
+		errno = 0;
+		pw = getpwuid((uid_t)number);
 	}
 	if (!pw) {
 		rc = errno ? -errno : -ENOENT;
@@ -95,6 +110,62 @@ void server_identity_free(struct server_identity *id)
 	free(id->groups);
 	free(id->name);
 	memset(id, 0, sizeof(*id));
+}
+
+int server_identity_check(const struct server_identity *id, const char *user_option,
+			  const char *drop_option)
+{
+	if (id->switch_user && id->drop_privileges) {
+		log_error("%s and %s cannot be used together: the server runs either as another user or as root without capabilities",
+			  user_option, drop_option);
+		return -EINVAL;
+	}
+	if (id->switch_user && id->uid == 0) {
+		log_error("user '%s' is uid 0: %s would drop nothing (%s runs the server as root without capabilities)",
+			  id->name, user_option, drop_option);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool is_variable_name(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (i > 0 && s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return len > 0;
+}
+
+int server_identity_preserve_env(struct server_identity *id, const char *names)
+{
+	const char *p = names;
+	int rc = 0;
+
+	while (rc == 0) {
+		size_t len = strcspn(p, ",:");
+		char *name;
+
+		if (!is_variable_name(p, len)) {
+			log_error("invalid variable name '%.*s' to preserve", (int)len, p);
+			return -EINVAL;
+		}
+		name = strndup(p, len);
+		if (!name)
+			return -ENOMEM;
+		/* Without another user the server has all of ours anyway. */
+		if (id->environment)
+			rc = environment_keep(&id->environment, name);
+		free(name);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
+	if (rc < 0)
+		log_error("preserving the environment: %s", strerror(-rc));
+	return rc;
 }
 
 bool server_identity_unprivileged(const struct server_identity *id)

@@ -18,13 +18,32 @@ struct server_identity {
 	gid_t gid;
 	gid_t *groups;		/* supplementary groups, as initgroups() sets them */
 	int ngroups;
-	char **environment;	/* ours with HOME, USER and LOGNAME of NAME */
+	char **environment;	/* --user: a clean one (environment_of()); NULL: ours */
 };
 
-/* Look USER (a name or a number) up in the password database.  Prints
- * one line naming it and returns -errno on failure. */
+/* The PATH a server run as another user gets. */
+#define SERVER_SAFE_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* Look USER (a name or a number) up in the password database, and give
+ * the server a clean environment: PATH=SERVER_SAFE_PATH, HOME, USER,
+ * LOGNAME and SHELL of USER, and our TERM, LANG, LANGUAGE, LC_* and TZ.
+ * Prints one line naming it and returns -errno on failure. */
 int server_identity_set_user(struct server_identity *id, const char *user);
 void server_identity_free(struct server_identity *id);
+
+/* --preserve-env=NAMES: pass these variables of ours (separated by ',' or
+ * ':') to a server run as another user too; without one it has them all.
+ * Call after server_identity_set_user().  Prints why and returns -EINVAL
+ * for a bad name. */
+int server_identity_preserve_env(struct server_identity *id, const char *names);
+
+/* Refuse what would not do what it says: another user together with
+ * dropping privileges, or "another" user who is uid 0.  USER_OPTION and
+ * DROP_OPTION name the options as the caller gave them ("--user",
+ * "--drop-privileges"; "setuid=", "drop_privileges").  Prints why and
+ * returns -EINVAL. */
+int server_identity_check(const struct server_identity *id, const char *user_option,
+			  const char *drop_option);
 
 /* Whether the server runs with less than the launcher's privileges. */
 bool server_identity_unprivileged(const struct server_identity *id);

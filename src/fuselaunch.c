@@ -32,6 +32,7 @@ enum {
 	OPT_MODE,
 	OPT_USER,
 	OPT_DROP_PRIVILEGES,
+	OPT_PRESERVE_ENV,
 };
 
 struct cli {
@@ -43,6 +44,7 @@ struct cli {
 	const char *pidfile;
 	const char *log;
 	const char *user;
+	char *preserve_env;		/* every --preserve-env, joined */
 	bool drop_privileges;
 	bool foreground;
 	bool no_auto_unmount;
@@ -67,10 +69,12 @@ static void __attribute__((noreturn)) usage(void)
 	       " -m, --mountpoint DIR   which server argument is the mountpoint (default: the\n"
 	       "                          last non-option argument naming an existing directory)\n"
 	       " -o, --options OPTS     mount options for the kernel: allow_other,\n"
-	       "                          default_permissions, ro, rw, nosuid, nodev, noexec,\n"
+	       "                          default_permissions, ro, rw, suid, dev, noexec,\n"
 	       "                          noatime, nodiratime, relatime, strictatime, sync,\n"
 	       "                          dirsync, max_read=N, blksize=N, fsname=NAME,\n"
-	       "                          subtype=NAME, rootmode=M, user_id=N, group_id=N\n"
+	       "                          subtype=NAME, rootmode=M, user_id=N, group_id=N;\n"
+	       "                          nosuid and nodev unless suid or dev is given (root\n"
+	       "                          only, and not with --user)\n"
 	       " -t, --timeout SECONDS  how long the server has to answer FUSE_INIT\n"
 	       "                          (default %2$u; 0 waits for ever)\n"
 	       "     --mode=MODE        fd: the server gets /dev/fd/N; watch: the server\n"
@@ -87,7 +91,11 @@ static void __attribute__((noreturn)) usage(void)
 	       "     --user USER        run the server as USER, with USER's groups and no\n"
 	       "                          capabilities (root only); the mount is theirs\n"
 	       "     --drop-privileges  run the server as root without capabilities and with\n"
-	       "                          no_new_privs (root only)\n"
+	       "                          no_new_privs (root only); it still owns root's files\n"
+	       "     --preserve-env VARS\n"
+	       "                          with --user, pass these variables (comma-separated)\n"
+	       "                          too; the server otherwise gets only PATH, HOME, USER,\n"
+	       "                          LOGNAME, SHELL, TERM, LANG, LANGUAGE, LC_* and TZ\n"
 	       " -v, --verbose          print each step with its time\n"
 	       "\n"
 	       " -h, --help             display this help\n"
@@ -124,6 +132,22 @@ static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char
 	program_exit_try_help(FL_EX_USAGE);
 }
 
+/* Append ITEM to the comma-separated list *LIST. */
+static int join_list(char **list, const char *item)
+{
+	char *joined;
+
+	if (!*list)
+		joined = strdup(item);
+	else if (asprintf(&joined, "%s,%s", *list, item) < 0)
+		joined = NULL;
+	if (!joined)
+		return -ENOMEM;
+	free(*list);
+	*list = joined;
+	return 0;
+}
+
 static void parse_args(int argc, char **argv, struct cli *cli)
 {
 	static const struct option longopts[] = {
@@ -138,6 +162,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "drop-privileges", no_argument, NULL, OPT_DROP_PRIVILEGES },
+		{ "preserve-env", required_argument, NULL, OPT_PRESERVE_ENV },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -186,6 +211,10 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_DROP_PRIVILEGES:
 			cli->drop_privileges = true;
+			break;
+		case OPT_PRESERVE_ENV:
+			if (join_list(&cli->preserve_env, optarg) < 0)
+				bad_usage("out of memory for option '%s'", optarg);
 			break;
 		case 'v':
 			cli->verbose = true;
@@ -242,9 +271,6 @@ static int build_launch(struct cli *cli, struct launch *l)
 	 * it now, so that a failure is told before anything starts. */
 	if (l->mode == SERVER_MODE_WATCH && libmount_load() < 0)
 		return FL_EX_SYSTEM;
-	if (l->mode == SERVER_MODE_WATCH && cli->options &&
-	    !(l->watch_options = strdup(cli->options)))
-		return FL_EX_SYSTEM;
 	if (server_command_find_mountpoint(&l->server, cli->mountpoint) < 0 ||
 	    (cli->options && mount_options_parse(cli->options, &l->options, 0) < 0))
 		return FL_EX_USAGE;
@@ -258,6 +284,18 @@ static int build_launch(struct cli *cli, struct launch *l)
 	if (cli->user && launch_set_user(l, cli->user) < 0)
 		return FL_EX_USAGE;
 	l->identity.drop_privileges = cli->drop_privileges;
+	if (cli->preserve_env && server_identity_preserve_env(&l->identity, cli->preserve_env) < 0)
+		return FL_EX_USAGE;
+	if (mount_options_secure_defaults(&l->options, cli->user || geteuid() != 0) < 0)
+		return FL_EX_USAGE;
+	/* A server that mounts by itself gets the options, nosuid and nodev
+	 * included (a libfuse one adds them anyway, another may not). */
+	if (l->mode == SERVER_MODE_WATCH &&
+	    ((cli->options && !(l->watch_options = strdup(cli->options))) ||
+	     mount_options_add_secure(&l->watch_options, &l->options) < 0))
+		return FL_EX_SYSTEM;
+	if (server_identity_check(&l->identity, "--user", "--drop-privileges") < 0)
+		return FL_EX_USAGE;
 	return FL_EX_OK;
 }
 
@@ -321,5 +359,6 @@ out:
 	mounter_free(m);
 	launch_free(&l);
 	free(cli.options);
+	free(cli.preserve_env);
 	return code;
 }

@@ -102,3 +102,11 @@ man_page() {
 	[ "$(sed -n '/^\.IP 1$/{n;p}' "$page")" = "Bad command line or mountpoint, or a mount option fuselaunch does not accept (unknown, malformed, or meant for /etc/fstab)." ]
 	[ "$(sed -n '/^\.IP 6$/{n;p}' "$page")" = "The kernel refused the mount or one of its mount options (a value it does not take, or attaching the mount on the mountpoint)." ]
 }
+
+@test "the man page has a SECURITY section, and says --drop-privileges is no containment" {
+	local page
+	page=$(man_page)
+	grep -qx '\.SH SECURITY' "$page"
+	grep -q 'This is not containment: the server is still uid 0' "$page"
+	"$FUSELAUNCH" --help | grep -q "it still owns root's files"
+}

@@ -282,3 +282,42 @@ launch_without_proc() {
 	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s" ]
 	assert_nothing_left
 }
+
+# About 29 days: more milliseconds than an int holds.  Such a timeout must
+# neither pass at once nor stop the launch from ending by other means.
+@test "-t 2500000 (29 days): a refused INIT is still reported at once, exit 5" {
+	launch -t 2500000 -- "$TESTFS" --refuse-init "$MNT"
+	assert_status 5
+	assert_output_has "fuselaunch: server 'testfs' refused FUSE_INIT"
+	assert_nothing_left
+}
+
+@test "-t 2500000 (29 days): a pending launch waits, and SIGTERM cancels it, exit 8" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -t 2500000 -- "$TESTFS" --hang \
+		--record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	PENDING=$!
+	wait_until test -s "$RECORD"
+	sleep 0.5
+	kill -0 "$PENDING"
+	kill -TERM "$PENDING"
+	assert_cancelled "$PENDING" "15 (Terminated)"
+	assert_nothing_left
+}
+
+@test "-t 2500000 (29 days) in the classic order: SIGTERM cancels, exit 8" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -t 2500000 --sync-init=never -- \
+		"$TESTFS" --hang --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	PENDING=$!
+	wait_until test -s "$RECORD"
+	sleep 0.5
+	kill -0 "$PENDING"
+	kill -TERM "$PENDING"
+	assert_cancelled "$PENDING" "15 (Terminated)"
+	assert_nothing_left
+}
+
+@test "a timeout above 30 days is refused, exit 1" {
+	launch -t 2592001 -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: invalid timeout '2592001': give seconds, e.g. 30 or 0.5" ]
+}

@@ -62,7 +62,7 @@ utab_options() {
 @test "mount -t fuselaunch.TYPE on the command line" {
 	tagged mount -t fuselaunch.testfs src3 "$MNT" -o ro,record="$RECORD"
 	assert_status 0
-	[ "$(mount_field options)" = ro,relatime ]
+	[ "$(mount_field options)" = ro,nosuid,nodev,relatime ]
 	[ "$(recorded source)" = src3 ]
 	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
 }
@@ -72,7 +72,7 @@ utab_options() {
 		-o ro,nosuid,allow_other,max_read=65536,x-fuselaunch.timeout=5,_netdev,nofail \
 		-o comment=note,x-systemd.automount,record="$RECORD",content=abc
 	assert_status 0
-	[ "$(mount_field options)" = ro,nosuid,relatime ]
+	[ "$(mount_field options)" = ro,nosuid,nodev,relatime ]
 	[[ ",$(mount_field super)," == *",allow_other,max_read=65536,"* ]]
 	[ "$(recorded options)" = "record=$RECORD,content=abc" ]
 	[ "$(cat "$MNT/hello")" = abc ]

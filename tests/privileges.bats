@@ -66,6 +66,10 @@ setup() {
 	: >"$PRIV_DIR/fstab"
 }
 
+# A server run as another user gets a clean environment: the tests that
+# start one ask for their tag (helpers.bash) with --preserve-env, so that
+# teardown finds its processes.
+
 # As the test user, tagged and bounded like launch().
 as_user() {
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
@@ -181,13 +185,17 @@ assert_no_capabilities() {
 }
 
 @test "--user and --drop-privileges are refused to users" {
-	user_launch --user root -- "$TESTFS" "$MNT"
+	user_launch --user "$OTHER_USER" -- "$TESTFS" "$MNT"
 	assert_status 1
 	[ "$output" = "fuselaunch: --user and --drop-privileges need root" ]
+	user_launch --drop-privileges -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: --user and --drop-privileges need root" ]
+	assert_nothing_left
 }
 
 @test "--user: the server runs with the user's ids, groups, home and no capabilities" {
-	launch --user "$TEST_USER" --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT"
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT"
 	assert_status 0
 	pid=$(cat "$TEST_DIR/pid")
 	[ "$(status_field "$pid" Uid)" = "$TEST_UID	$TEST_UID	$TEST_UID	$TEST_UID" ]
@@ -201,7 +209,7 @@ assert_no_capabilities() {
 }
 
 @test "--user in the classic order: the launcher asks the user's mount as the user" {
-	launch --user "$TEST_USER" --sync-init=never -- "$TESTFS" "$MNT"
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG --sync-init=never -- "$TESTFS" "$MNT"
 	assert_status 0
 	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
 	umount "$MNT"
@@ -215,7 +223,7 @@ has_thread_with_only_sys_admin() {
 
 @test "--user: the mounting thread holds only CAP_SYS_ADMIN while INIT is sent" {
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
-		"$FUSELAUNCH" --foreground -t 10 --user "$TEST_USER" -- "$TESTFS" --hang "$MNT" &
+		"$FUSELAUNCH" --foreground -t 10 --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG -- "$TESTFS" --hang "$MNT" &
 	# In the foreground, fuselaunch itself mounts.
 	wait_until pgrep -f -- "^$FUSELAUNCH --foreground -t 10 --user"
 	pid=$(pgrep -f -- "^$FUSELAUNCH --foreground -t 10 --user")
@@ -261,7 +269,7 @@ has_thread_with_only_sys_admin() {
 @test "mount.fuselaunch -o setuid=USER: the server runs as USER, without the option" {
 	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" PATH="$BUILDDIR/tests:$PATH" \
 		timeout --kill-after=5 "$BOUND" "$BUILDDIR/src/mount.fuselaunch" tfs:src "$MNT" -t fuselaunch.testfs \
-		-o "setuid=$TEST_USER,record=$RECORD"
+		-o "setuid=$TEST_USER,x-fuselaunch.preserve-env=FUSELAUNCH_TEST_TAG,record=$RECORD"
 	assert_status 0
 	[ "$(recorded options)" = "record=$RECORD" ]
 	[ "$(status_field "$(recorded pid)" Uid)" = "$TEST_UID	$TEST_UID	$TEST_UID	$TEST_UID" ]
@@ -375,7 +383,7 @@ has_thread_with_only_sys_admin() {
 # after the launch, the shell reads what was typed into that terminal.
 @test "--user: the server gets no terminal, nothing it types reaches the caller's shell" {
 	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
-		script -qec "\"$FUSELAUNCH\" --user $TEST_USER --mode=fd -- \"$BUILDDIR/tests/ttythief\" \"$TESTFS\" \"$MNT\"; echo status=\$?; read -r -t 1 line; echo \"typed=[\$line]\"" /dev/null
+		script -qec "\"$FUSELAUNCH\" --user $TEST_USER --preserve-env=FUSELAUNCH_TEST_TAG --mode=fd -- \"$BUILDDIR/tests/ttythief\" \"$TESTFS\" \"$MNT\"; echo status=\$?; read -r -t 1 line; echo \"typed=[\$line]\"" /dev/null
 	assert_output_has "status=0"
 	assert_output_has "ttythief: no terminal taken"
 	assert_output_has "typed=[]"
@@ -385,7 +393,7 @@ has_thread_with_only_sys_admin() {
 }
 
 @test "--user: the server's stdin is /dev/null and it leads a session of its own" {
-	launch --user "$TEST_USER" --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT" </dev/zero
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT" </dev/zero
 	assert_status 0
 	pid=$(cat "$TEST_DIR/pid")
 	[ "$(readlink "/proc/$pid/fd/0")" = /dev/null ]
@@ -416,7 +424,7 @@ has_thread_with_only_sys_admin() {
 		--init-groups -- "$BUILDDIR/tests/swapper" "$TEST_DIR/arena/mnt" "$TEST_DIR/arena/swap" &
 	local i mounted=0 refused=0 m
 	for i in $(seq 400); do
-		launch --user "$TEST_USER" -- "$TESTFS" "$TEST_DIR/arena/mnt"
+		launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG -- "$TESTFS" "$TEST_DIR/arena/mnt"
 		case $status in
 		0) mounted=$((mounted + 1)) ;;
 		1) refused=$((refused + 1)) ;;
@@ -432,4 +440,261 @@ has_thread_with_only_sys_admin() {
 	done
 	echo "mounted $mounted, refused $refused"
 	[ "$mounted" -gt 0 ]
+}
+
+# Every poll(2) timeout the user's launch gives is -1 (none) or one that
+# fits an int: 29 days in milliseconds does not, and a negative one means
+# "for ever" to poll(2).
+@test "a user's -t 2500000 (29 days): no poll() timeout overflows" {
+	command -v strace >/dev/null || skip "strace is needed to see poll(2)"
+	install -m 666 /dev/null "$TEST_DIR/trace"
+	run as_user env PATH=/usr/bin:/bin "$NO_LEAK_CHECK" \
+		strace -f -qq -e trace=poll -o "$TEST_DIR/trace" \
+		"$FUSELAUNCH" -t 2500000 -- "$TESTFS" --refuse-init "$MNT"
+	[ "$status" -ne 0 ]
+	grep -q 'poll(' "$TEST_DIR/trace"
+	[ -z "$(grep -E 'poll\(.*, -([02-9]|1[0-9])[0-9]*\)' "$TEST_DIR/trace")" ]
+	grep -E 'poll\(.*, 2147483647\)' "$TEST_DIR/trace"
+	assert_nothing_left
+}
+
+# mount.fuselaunch for root, bounded and tagged.
+helper_mount() {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" PATH="$BUILDDIR/tests:$PATH" \
+		timeout --kill-after=5 "$BOUND" "$BUILDDIR/src/mount.fuselaunch" tfs:src "$MNT" \
+		-t fuselaunch.testfs "$@"
+}
+
+@test "--user with a uid beyond 32 bits is refused, not wrapped round to root: exit 1" {
+	launch --user 4294967296 -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: user '4294967296': not a user name, nor a uid below 4294967295" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+	launch --user 4294967295 -- "$TESTFS" "$MNT"
+	assert_status 1
+	launch --user 99999999999999999999999 -- "$TESTFS" "$MNT"
+	assert_status 1
+}
+
+@test "mount.fuselaunch -o setuid=4294967296: refused, exit 1" {
+	helper_mount -o "setuid=4294967296,record=$RECORD"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: user '4294967296': not a user name, nor a uid below 4294967295" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "--user root or --user 0 drops nothing: refused, naming --drop-privileges" {
+	for user in root 0; do
+		launch --user "$user" -- "$TESTFS" --record="$RECORD" "$MNT"
+		assert_status 1
+		[ "$output" = "fuselaunch: user 'root' is uid 0: --user would drop nothing (--drop-privileges runs the server as root without capabilities)" ]
+	done
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch -o setuid=root: refused, naming drop_privileges" {
+	helper_mount -o "setuid=root,record=$RECORD"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: user 'root' is uid 0: setuid= would drop nothing (drop_privileges runs the server as root without capabilities)" ]
+	[ ! -s "$RECORD" ]
+}
+
+@test "--user with --drop-privileges: refused, exit 1" {
+	launch --user "$TEST_USER" --drop-privileges -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: --user and --drop-privileges cannot be used together: the server runs either as another user or as root without capabilities" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch: setuid= with drop_privileges, in either order, is refused" {
+	for options in "setuid=$TEST_USER,drop_privileges" "drop_privileges,setuid=$TEST_USER"; do
+		helper_mount -o "$options,record=$RECORD"
+		assert_status 1
+		[ "$output" = "mount.fuselaunch: setuid= and drop_privileges cannot be used together: the server runs either as another user or as root without capabilities" ]
+	done
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch: setuid= twice is refused, not passed to the server" {
+	helper_mount -o "setuid=$TEST_USER,setuid=$OTHER_USER,record=$RECORD"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: mount option 'setuid' given more than once" ]
+	[ ! -s "$RECORD" ]
+}
+
+# attackfs serving a setuid-root copy of tests/euid ("setuid") and a
+# character device node, mode 0666 ("device"): /dev/null's numbers, which
+# anyone could open were the node honoured (/dev/mem's would also need
+# CAP_SYS_RAWIO, and so prove nothing about the mount).
+attack() {
+	echo "$BUILDDIR/tests/attackfs" --setuid-file="$BUILDDIR/tests/euid" --char-device=1:3
+}
+
+# The VFS options of the mount on $MNT, one a line.
+mount_flags() {
+	mount_field options | tr , '\n'
+}
+
+@test "--user: the user gets no euid 0 from a setuid-root file, and cannot open a device node" {
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG -- $(attack) "$MNT"
+	assert_status 0
+	[ "$(as_user stat -c '%u %a' "$MNT/setuid")" = "0 4755" ]
+	[ "$(as_user "$MNT/setuid")" = "$TEST_UID" ]
+	[ "$(as_user stat -c '%F %t:%T' "$MNT/device")" = "character special file 1:3" ]
+	run as_user sh -c ": <'$MNT/device'"
+	[ "$status" -ne 0 ]
+	assert_output_has "Permission denied"
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+}
+
+@test "--user in the classic order: nosuid and nodev too" {
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG --sync-init=never -- $(attack) "$MNT"
+	assert_status 0
+	[ "$(as_user "$MNT/setuid")" = "$TEST_UID" ]
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+}
+
+@test "--user with -o suid or -o dev: refused, exit 1, nothing started" {
+	for option in suid dev nosuid,suid,nodev; do
+		launch --user "$TEST_USER" -o "$option" -- "$TESTFS" --record="$RECORD" "$MNT"
+		assert_status 1
+		[ "$output" = "fuselaunch: mount option '${option//*,suid,*/suid}' is refused: the server runs as another user, or the caller is not root" ]
+	done
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch -o setuid=USER,suid: refused, exit 1" {
+	helper_mount -o "setuid=$TEST_USER,suid,record=$RECORD"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: mount option 'suid' is refused: the server runs as another user, or the caller is not root" ]
+	[ ! -s "$RECORD" ]
+}
+
+@test "a user's -o suid or -o dev: refused, exit 1" {
+	user_launch -o dev -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: mount option 'dev' is refused: the server runs as another user, or the caller is not root" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "root, no options: nosuid and nodev, in both orders and through mount.fuselaunch" {
+	for order in auto never; do
+		launch --sync-init=$order -- $(attack) "$MNT"
+		assert_status 0
+		mount_flags | grep -qx nosuid
+		mount_flags | grep -qx nodev
+		umount "$MNT"
+		assert_nothing_left
+	done
+	helper_mount
+	assert_status 0
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+}
+
+@test "root, -o suid,dev: the mount honours both (the attacks are real)" {
+	launch -o suid,dev,allow_other -- $(attack) "$MNT"
+	assert_status 0
+	! mount_flags | grep -qx 'nosuid\|nodev' || false
+	[ "$(as_user "$MNT/setuid")" = 0 ]
+	as_user sh -c ": <'$MNT/device'"
+}
+
+@test "mount.fuselaunch -o suid,dev as root: the mount honours both" {
+	helper_mount -o suid,dev
+	assert_status 0
+	! mount_flags | grep -qx 'nosuid\|nodev' || false
+}
+
+@test "watch mode: the server is given nosuid,nodev and its mount has them" {
+	launch --mode=watch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(recorded options)" = nosuid,nodev ]
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+	umount "$MNT"
+	assert_nothing_left
+	launch --mode=watch -o ro,suid -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(recorded options)" = ro,suid,nodev ]
+	! mount_flags | grep -qx nosuid || false
+}
+
+@test "mount.fuselaunch in watch mode: the server is given nosuid,nodev" {
+	helper_mount -o "x-fuselaunch.mode=watch,record=$RECORD"
+	assert_status 0
+	[ "$(recorded options)" = "nosuid,nodev,record=$RECORD" ]
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+}
+
+@test "--user in watch mode: the user's mount has nosuid and nodev" {
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG --mode=watch -- $(attack) "$MNT"
+	assert_status 0
+	[ "$(as_user "$MNT/setuid")" = "$TEST_UID" ]
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+}
+
+# The environment of process $1, one variable a line, sorted.
+environment_of() {
+	tr '\0' '\n' <"/proc/$1/environ" | sort
+}
+
+@test "--user: a clean environment, as sudo's env_reset, plus --preserve-env" {
+	run env -i FUSELAUNCH_TEST_TAG="$TEST_DIR" PATH=/root/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME=/root USER=root LOGNAME=root SHELL=/bin/bash TERM=xterm LANG=C.UTF-8 \
+		LC_TIME=en_GB.UTF-8 TZ=Europe/Paris SECRET_TOKEN=hunter2 LD_PRELOAD= FOO=1 BAR=2 \
+		timeout --kill-after=5 "$BOUND" "$FUSELAUNCH" --user "$TEST_USER" \
+		--preserve-env=FUSELAUNCH_TEST_TAG,FOO --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT"
+	assert_status 0
+	[ "$(environment_of "$(cat "$TEST_DIR/pid")")" = "$(sort <<END
+PATH=/usr/local/bin:/usr/bin:/bin
+HOME=$PRIV_DIR/home
+USER=$TEST_USER
+LOGNAME=$TEST_USER
+SHELL=/bin/sh
+TERM=xterm
+LANG=C.UTF-8
+LC_TIME=en_GB.UTF-8
+TZ=Europe/Paris
+FUSELAUNCH_TEST_TAG=$TEST_DIR
+FOO=1
+END
+)" ]
+}
+
+@test "mount.fuselaunch setuid=: a clean environment, plus x-fuselaunch.preserve-env" {
+	run env SECRET_TOKEN=hunter2 FOO=1 BAR=2 FUSELAUNCH_TEST_TAG="$TEST_DIR" \
+		timeout --kill-after=5 "$BOUND" "$BUILDDIR/src/mount.fuselaunch" tfs:src "$MNT" \
+		-t fuselaunch.testfs \
+		-o "setuid=$TEST_USER,x-fuselaunch.preserve-env=FUSELAUNCH_TEST_TAG:FOO,record=$RECORD"
+	assert_status 0
+	env=$(environment_of "$(recorded pid)")
+	[[ "$env" == *"PATH=/usr/local/bin:/usr/bin:/bin"* ]]
+	[[ "$env" == *"FOO=1"* ]]
+	[[ "$env" != *SECRET_TOKEN* ]]
+	[[ "$env" != *BAR=* ]]
+}
+
+@test "--preserve-env with a bad name: exit 1" {
+	launch --user "$TEST_USER" --preserve-env='FOO,A=B' -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: invalid variable name 'A=B' to preserve" ]
+}
+
+@test "--drop-privileges keeps the caller's environment (uid 0 all the same)" {
+	run env FOO=1 FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		"$FUSELAUNCH" --drop-privileges --pidfile "$TEST_DIR/pid" -- "$TESTFS" "$MNT"
+	assert_status 0
+	environment_of "$(cat "$TEST_DIR/pid")" | grep -qx FOO=1
 }

@@ -5,6 +5,8 @@
  * misbehave on request (exit, die or hang before INIT, refuse or delay INIT,
  * crash on lookup of "crash") so that the launcher's error paths can be
  * exercised.  --record leaves a trace the tests can inspect afterwards.
+ * In -o, kernel mount options (ro, nosuid, allow_other, ...) go to libfuse,
+ * for a launch in watch mode, where it mounts by itself.
  */
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 34
@@ -409,9 +411,38 @@ static void apply_option(int c, char *value, const char *arg)
 	}
 }
 
+/* Mount options libfuse applies when it mounts (watch mode): passed on to
+ * it as a real server passes them. */
+static const char *const kernel_options[] = {
+	"ro", "rw", "suid", "nosuid", "dev", "nodev", "exec", "noexec",
+	"atime", "noatime", "diratime", "nodiratime", "relatime", "norelatime",
+	"strictatime", "nostrictatime", "sync", "async", "dirsync",
+	"allow_other", "allow_root", "default_permissions", "auto_unmount",
+	"fsname", "subtype", "max_read", NULL
+};
+static char *fuse_mount_options;	/* those given, for fuse_session_new() */
+
+static bool add_kernel_option(const char *name, const char *value)
+{
+	const char *const *k;
+	char *joined;
+
+	for (k = kernel_options; *k && strcmp(*k, name); k++)
+		;
+	if (!*k)
+		return false;
+	if (asprintf(&joined, "%s%s%s%s%s", fuse_mount_options ? fuse_mount_options : "",
+		     fuse_mount_options ? "," : "", name, value ? "=" : "", value ? value : "") < 0)
+		exit(1);
+	free(fuse_mount_options);
+	fuse_mount_options = joined;
+	return true;
+}
+
 /* "-o name[=value],...", as a mount helper passes server options: the
- * long options by name.  Anything else is refused, like a real server
- * refuses an option it does not know. */
+ * long options by name, and the kernel's mount options for libfuse.
+ * Anything else is refused, like a real server refuses an option it does
+ * not know. */
 static void apply_mount_options(char *list)
 {
 	char *name, *save = NULL;
@@ -422,6 +453,8 @@ static void apply_mount_options(char *list)
 
 		if (value)
 			*value++ = '\0';
+		if (add_kernel_option(name, value))
+			continue;
 		for (o = longopts; o->name && strcmp(o->name, name); o++)
 			;
 		if (!o->name || (o->has_arg == required_argument) != !!value)
@@ -517,8 +550,7 @@ static void before_init(struct fuse_session *se)
 
 int main(int argc, char **argv)
 {
-	char *fuse_argv[] = { argv[0], "-d", NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(1, fuse_argv);
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_session *se;
 	const char *mountpoint;
 	int ret;
@@ -527,8 +559,12 @@ int main(int argc, char **argv)
 	if (opt.record_file)
 		record_startup(argc, argv);
 
-	if (opt.debug)
-		args.argc = 2;
+	if (fuse_opt_add_arg(&args, argv[0]) < 0 ||
+	    (opt.debug && fuse_opt_add_arg(&args, "-d") < 0) ||
+	    (fuse_mount_options && (fuse_opt_add_arg(&args, "-o") < 0 ||
+				    fuse_opt_add_arg(&args, fuse_mount_options) < 0)))
+		return 1;
+	free(fuse_mount_options);
 	se = fuse_session_new(&args, &tfs_ops, sizeof(tfs_ops), NULL);
 	fuse_opt_free_args(&args);
 	if (!se)

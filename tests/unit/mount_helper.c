@@ -143,7 +143,8 @@ static void options(void)
 		"ro,allow_other,cache=yes,_netdev,x-fuselaunch.timeout=2.5,subtype=mine");
 	CHECK_INT(r.rc, 0, "kernel, server, fstab-only and launcher options");
 	CHECK_STR(r.l.options.fs_params, "allow_other", "the kernel's parameters");
-	CHECK_INT(r.l.options.mount_attrs, MOUNT_ATTR_RDONLY, "the mount's attributes");
+	CHECK_INT(r.l.options.mount_attrs, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+		  "the mount's attributes: nosuid and nodev unless asked otherwise");
 	CHECK_STR(r.l.options.server, "cache=yes", "the server's options");
 	CHECK_STR(r.l.options.subtype, "mine", "subtype= beats the server type");
 	CHECK_INT(r.l.timeout_ms, 2500, "x-fuselaunch.timeout= sets the timeout");
@@ -156,8 +157,8 @@ static void options(void)
 		"ro,allow_other,cache=yes,_netdev,x-fuselaunch.mode=watch");
 	CHECK_INT(r.rc, 0, "x-fuselaunch.mode=watch");
 	CHECK_INT(r.l.mode, SERVER_MODE_WATCH, "sets watch mode");
-	CHECK_STR(r.h.argv[4], "ro,allow_other,cache=yes",
-		  "a server that mounts itself gets every option but fstab's");
+	CHECK_STR(r.h.argv[4], "ro,nosuid,nodev,allow_other,cache=yes",
+		  "a server that mounts itself gets every option but fstab's, nosuid and nodev too");
 	done(&r);
 
 	prepare(&r, "data", mnt, "fuselaunch.testfs", "x-fuselaunch.no-auto-unmount,x-fuselaunch.sync-init=never");
