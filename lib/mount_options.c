@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
+#include "common.h"
 #include "libmount_lazy.h"
 #include "log.h"
 #include "mount_options.h"
@@ -57,9 +58,9 @@ static unsigned long supported_ms_flags(void)
 	unsigned long flags = ATIME_FLAGS;
 	size_t i;
 
-	for (i = 0; i < sizeof(vfs_attrs) / sizeof(vfs_attrs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(vfs_attrs); i++)
 		flags |= vfs_attrs[i].ms_flag;
-	for (i = 0; i < sizeof(vfs_sb_flags) / sizeof(vfs_sb_flags[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(vfs_sb_flags); i++)
 		flags |= vfs_sb_flags[i].ms_flag;
 	return flags;
 }
@@ -185,7 +186,7 @@ static int parse_vfs_options(const char *vfs, struct mount_options *opts)
 		return rc;
 	if (sym_mnt_optstr_get_flags(vfs, &flags, map) < 0)
 		return -EINVAL;
-	for (i = 0; i < sizeof(vfs_attrs) / sizeof(vfs_attrs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(vfs_attrs); i++)
 		if (flags & vfs_attrs[i].ms_flag)
 			opts->mount_attrs |= vfs_attrs[i].attr;
 	/* Asked for by name: their absence alone means the defaults. */
@@ -195,7 +196,7 @@ static int parse_vfs_options(const char *vfs, struct mount_options *opts)
 		opts->mount_attrs |= MOUNT_ATTR_NOATIME;
 	else if (flags & MS_STRICTATIME)
 		opts->mount_attrs |= MOUNT_ATTR_STRICTATIME;
-	for (i = 0; i < sizeof(vfs_sb_flags) / sizeof(vfs_sb_flags[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(vfs_sb_flags); i++)
 		if (flags & vfs_sb_flags[i].ms_flag &&
 		    sym_mnt_optstr_append_option(&opts->fs_params, vfs_sb_flags[i].param, NULL))
 			return -ENOMEM;
@@ -230,7 +231,7 @@ static int parse_fs_option(const char *name, size_t namesz, const char *value,
 		return set_string(&opts->fsname, value, valuesz);
 	if (namesz == 7 && !strncmp(name, "subtype", 7) && value)
 		return set_string(&opts->subtype, value, valuesz);
-	for (i = 0; i < sizeof(fuse_params) / sizeof(fuse_params[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fuse_params); i++) {
 		const char *known = fuse_params[i].name;
 		char *pname;
 		int rc;

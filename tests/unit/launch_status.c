@@ -80,7 +80,7 @@ static void describe_every_stage(void)
 	size_t i;
 	int stage;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		struct launch_status s = {
 			.stage = cases[i].stage,
 			.error = cases[i].error,

@@ -87,7 +87,7 @@ static void types(void)
 	struct run r;
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		prepare(&r, bad[i].source, mnt, bad[i].type, NULL);
 		CHECK(r.rc < 0, "source '%s', type '%s': refused", bad[i].source,
 		      bad[i].type ? bad[i].type : "(none)");

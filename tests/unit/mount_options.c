@@ -94,7 +94,7 @@ static void refusals(void)
 	const char *said;
 	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		CHECK_INT(parse(bad[i].optstr, &o, 0, &said), -EINVAL, "'%s' is refused",
 			  bad[i].optstr);
 		CHECK_HAS(said, bad[i].message, "'%s': the message names it", bad[i].optstr);

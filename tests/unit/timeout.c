@@ -31,13 +31,13 @@ int main(void)
 	launch_init(&l);
 	CHECK_INT(l.timeout_ms, LAUNCH_DEFAULT_TIMEOUT_MS, "the default timeout");
 	CHECK_INT(LAUNCH_DEFAULT_TIMEOUT_MS, 30000, "the default is 30 s, as documented");
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
 		l.timeout_ms = 42;
 		CHECK_INT(launch_set_timeout(&l, good[i].seconds), 0, "'%s' is accepted",
 			  good[i].seconds);
 		CHECK_INT(l.timeout_ms, good[i].ms, "'%s' is %u ms", good[i].seconds, good[i].ms);
 	}
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		int rc;
 
 		l.timeout_ms = 42;

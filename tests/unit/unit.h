@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common.h"
+
 static int unit_checks, unit_failures;
 
 static inline bool unit_report(bool ok, const char *file, int line, const char *fmt, ...)
