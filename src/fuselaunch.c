@@ -95,7 +95,7 @@ static void __attribute__((noreturn)) usage(void)
 	       " %3$d  mounted and answering\n"
 	       " %4$d  bad command line or mountpoint, or a mount option fuselaunch does not accept\n"
 	       " %5$d  system error: /dev/fuse missing or not permitted, out of resources\n"
-	       " %6$d  the server was not found or is not executable\n"
+	       " %6$d  the server was not found, is not executable or is not a regular file\n"
 	       " %7$d  the server exited or was killed before answering FUSE_INIT\n"
 	       " %8$d  the server answered FUSE_INIT with an error\n"
 	       " %9$d  the kernel refused the mount or one of its mount options\n"

@@ -19,6 +19,38 @@ load helpers
 	assert_nothing_left
 }
 
+@test "a server that is a FIFO: exit 3 at once, nothing opened that could block" {
+	mkfifo -m 755 "$TEST_DIR/server"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 5 \
+		"$FUSELAUNCH" -- "$TEST_DIR/server" "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: server '$TEST_DIR/server' is a FIFO, not a regular file" ]
+	assert_nothing_left
+}
+
+@test "a server that is a device or a socket: exit 3" {
+	launch -- /dev/null "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: server '/dev/null' is a character device, not a regular file" ]
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$TEST_DIR/sock"
+	chmod 755 "$TEST_DIR/sock"
+	launch -- "$TEST_DIR/sock" "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: server '$TEST_DIR/sock' is a socket, not a regular file" ]
+	assert_nothing_left
+}
+
+@test "a #! script whose interpreter is a FIFO: judged without blocking" {
+	mkfifo -m 755 "$TEST_DIR/interp"
+	printf '#!%s\n' "$TEST_DIR/interp" >"$TEST_DIR/server"
+	chmod 755 "$TEST_DIR/server"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 5 \
+		"$FUSELAUNCH" -v -- "$TEST_DIR/server" "$MNT"
+	[ "$status" -ne 124 ] && [ "$status" -ne 137 ]
+	assert_output_has "mode: $TEST_DIR/interp is not a regular file: watch"
+	assert_nothing_left
+}
+
 @test "missing mountpoint: exit 1 naming it" {
 	launch -- "$TESTFS" "$TEST_DIR/absent"
 	assert_status 1
