@@ -112,14 +112,15 @@ static void __attribute__((noreturn)) usage(void)
 
 static void __attribute__((noreturn, format(printf, 1, 2))) bad_usage(const char *fmt, ...)
 {
-	char message[512];
+	char message[512], escaped[sizeof(message) * 4];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	log_escape(message, escaped, sizeof(escaped));
 	fprintf(stderr, "%1$s: %2$s\nTry '%1$s --help' for more information.\n",
-		program_invocation_short_name, message);
+		program_invocation_short_name, escaped);
 	exit(FL_EX_USAGE);
 }
 

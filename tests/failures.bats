@@ -51,6 +51,34 @@ load helpers
 	assert_nothing_left
 }
 
+@test "a server path with a newline and terminal escapes: one line, escapes shown, not sent" {
+	launch -- "$TEST_DIR/no"$'\n'"such"$'\e[2J\x9b\x7f' "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: server '$TEST_DIR/no\x0asuch\x1b[2J\x9b\x7f': No such file or directory" ]
+	[ "${#lines[@]}" = 1 ]
+}
+
+@test "a server name and mountpoint with control characters: every message is one line" {
+	local name=te$'\n'$'\e]0;title\a'st mnt=$TEST_DIR/m$'\r\n\e[31m'ü
+	cp "$TESTFS" "$TEST_DIR/$name"
+	mkdir "$mnt"
+	launch -v -o fsname=a$'\n'b -- "$TEST_DIR/$name" --exit-before-init=3 "$mnt"
+	assert_status 4
+	[ "${lines[-1]}" = "fuselaunch: server 'te\x0a\x1b]0;title\x07st' exited with status 3 before answering FUSE_INIT" ]
+	[[ "$output" != *$'\e'* ]]
+	[[ "$output" != *$'\r'* ]]
+	[[ "$output" != *$'\a'* ]]
+	# Every line is one of ours or the server's own.
+	local line
+	for line in "${lines[@]}"; do
+		[[ "$line" == "fuselaunch: "* || "$line" == "testfs: "* ]] || { echo "stray line: $line"; return 1; }
+	done
+	assert_output_has "fuselaunch: [" 
+	assert_output_has "on $TEST_DIR/m\x0d\x0a\x1b[31mü"
+	is_not_mounted "$mnt"
+	assert_nothing_left
+}
+
 @test "missing mountpoint: exit 1 naming it" {
 	launch -- "$TESTFS" "$TEST_DIR/absent"
 	assert_status 1
