@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "descriptors.h"
 #include "exit_codes.h"
 #include "launch.h"
 #include "libmount_lazy.h"
@@ -208,18 +208,6 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 	cli->server_argv = argv + optind;
 }
 
-/* Launched from a context with fd 0, 1 or 2 closed, the first files we
- * open would take their place and reach the server as its stdio. */
-static void ensure_stdio_open(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
-}
-
 static int build_launch(struct cli *cli, struct launch *l)
 {
 	int rc;
@@ -301,9 +289,9 @@ int main(int argc, char **argv)
 	struct launch l;
 	int code;
 
+	descriptors_sanitize();
 	parse_args(argc, argv, &cli);
 	log_init(program_invocation_short_name, cli.verbose);
-	ensure_stdio_open();
 	launch_init(&l);
 	code = build_launch(&cli, &l);
 	if (code != FL_EX_OK)

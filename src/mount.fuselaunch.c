@@ -16,6 +16,7 @@
 
 #include <libmount.h>
 
+#include "descriptors.h"
 #include "exit_codes.h"
 #include "launch.h"
 #include "libmount_lazy.h"
@@ -177,6 +178,7 @@ int main(int argc, char **argv)
 	char message[1024];
 	int code, rc;
 
+	descriptors_sanitize();
 	/* Every step below reads options or tables with libmount. */
 	if (libmount_load() < 0)
 		return MNT_EX_SYSERR;

@@ -224,6 +224,38 @@ in_syscall() {
 	[ "$(ps -o sid= -p "$daemon" | tr -d ' ')" = "$daemon" ]
 }
 
+@test "the daemon keeps none of the caller's descriptors: a pipe on fd 3 ends with fuselaunch" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 10 bash -c \
+		'( "$1" -- "$2" --record="$3" "$4" 3>&1 4>"$5" ) | cat' \
+		sh "$FUSELAUNCH" "$TESTFS" "$RECORD" "$MNT" "$TEST_DIR/file"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	# Its descriptors: stdio (/dev/null now), its signalfd, pidfd and
+	# output pipes; nothing of the caller's.
+	[ -z "$(ls -l "/proc/$(daemon_pid)/fd" | grep "$TEST_DIR/file")" ]
+	[ -z "$(ls -l "/proc/$(recorded pid)/fd" | grep "$TEST_DIR/file")" ]
+}
+
+@test "--foreground keeps none of the caller's descriptors either" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -f -- "$TESTFS" --record="$RECORD" \
+		"$MNT" 3>"$TEST_DIR/file" &
+	local pid=$!
+	wait_until test -s "$RECORD"
+	wait_until is_mounted "$MNT"
+	local held
+	held=$(ls -l "/proc/$pid/fd" | grep "$TEST_DIR/file" || true)
+	kill "$pid"
+	wait "$pid" || true
+	[ -z "$held" ]
+}
+
+@test "started with stdin closed, the server's stdin is /dev/null, not a file of ours" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 "$BOUND" bash -c \
+		'exec "$@" <&-' sh "$FUSELAUNCH" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(readlink "/proc/$(recorded pid)/fd/0")" = /dev/null ]
+}
+
 @test "after success the server is out of the caller's process group: a Ctrl-C there spares it" {
 	# The caller: a shell in a process group of its own that stays.
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" setsid sh -c \

@@ -205,3 +205,24 @@ utab_options() {
 	assert_status 0
 	[ -z "$output" ]
 }
+
+@test "mount.fuselaunch keeps none of the caller's descriptors: a pipe on fd 3 ends with it" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 10 bash -c \
+		'( "$1" -t fuselaunch.testfs src "$2" -o record="$3" 3>&1 ) | cat' \
+		sh "$HELPER" "$MNT" "$RECORD"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "mount.fuselaunch started with stdin closed: the server's stdin is /dev/null" {
+	# libfuse servers open /dev/null for a closed stdin themselves: this
+	# one says what it was given, and fails.
+	mkdir "$TEST_DIR/bin"
+	printf '#!/bin/sh\nreadlink /proc/self/fd/0 >%s || echo closed >%s\nexit 1\n' \
+		"$TEST_DIR/stdin" "$TEST_DIR/stdin" >"$TEST_DIR/bin/stdinfs"
+	chmod 755 "$TEST_DIR/bin/stdinfs"
+	PATH=$TEST_DIR/bin:$PATH tagged bash -c 'exec "$@" <&-' sh "$HELPER" -t fuselaunch.stdinfs src "$MNT"
+	assert_status 32
+	[ "$(cat "$TEST_DIR/stdin")" = /dev/null ]
+	assert_nothing_left
+}
