@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mount_watch.h"
 #include "privileges.h"
+#include "safe_file.h"
 #include "sd_notify.h"
 #include "server_process.h"
 #include "supervisor.h"
@@ -84,12 +85,13 @@ int launch_set_sync_init(struct launch *l, const char *mode)
 /* Opened before anything runs, so that a bad path is the caller's error. */
 int launch_open_log(struct launch *l, const char *path)
 {
-	int fd;
+	char why[PATH_MAX + 64];
+	int fd, rc;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		log_error("log file '%s': %s", path, strerror(errno));
-		return -errno;
+	rc = safe_file_open_append(path, 0640, &fd, why, sizeof(why));
+	if (rc < 0) {
+		log_error("log file '%s': %s", path, why);
+		return rc;
 	}
 	if (l->log_fd >= 0)
 		close(l->log_fd);
@@ -100,7 +102,7 @@ int launch_open_log(struct launch *l, const char *path)
 /* Made absolute: the daemon works from /. */
 int launch_set_pidfile(struct launch *l, const char *path)
 {
-	char *cwd = NULL;
+	char *cwd = NULL, tmp[PATH_MAX + 64];
 	int rc = 0;
 
 	free(l->pidfile);
@@ -112,6 +114,8 @@ int launch_set_pidfile(struct launch *l, const char *path)
 	if (!l->pidfile) {
 		rc = -ENOMEM;
 		log_error("pidfile '%s': %s", path, strerror(cwd ? ENOMEM : errno));
+	} else if ((rc = safe_file_check_parent(l->pidfile, tmp, sizeof(tmp))) < 0) {
+		log_error("pidfile '%s': %s", l->pidfile, tmp);
 	}
 	free(cwd);
 	return rc;
@@ -745,6 +749,9 @@ static int write_pidfile(const char *path, pid_t pid)
 
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
+	rc = safe_file_check_parent(path, NULL, 0);
+	if (rc < 0)
+		return rc;
 	/* O_CREAT | O_EXCL, so a symbolic link is never followed. */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
@@ -764,21 +771,20 @@ static int write_pidfile(const char *path, pid_t pid)
 
 /* The pidfile names the server process that serves: the one we started,
  * or, once it has handed over and exited, the oldest left. */
-static void update_pidfile(struct daemon_state *d)
+static int update_pidfile(struct daemon_state *d)
 {
 	pid_t pid;
 	int rc;
 
 	if (!d->launch->pidfile)
-		return;
+		return 0;
 	pid = d->sup.server_reaped ? server_first_child() : d->sup.server_pid;
 	if (pid <= 0 || pid == d->pidfile_pid)
-		return;
+		return 0;
 	rc = write_pidfile(d->launch->pidfile, pid);
-	if (rc < 0)
-		log_error("cannot write pidfile '%s': %s", d->launch->pidfile, strerror(-rc));
-	else
+	if (rc == 0)
 		d->pidfile_pid = pid;
+	return rc;
 }
 
 /* After success: stay while the server lives, so that a server that dies
@@ -786,7 +792,7 @@ static void update_pidfile(struct daemon_state *d)
  * is passed on to the server.  Returns the server's wait status. */
 static int supervise_mounted(struct daemon_state *d)
 {
-	int sig;
+	int sig, rc;
 
 	d->sup.init_fd = -1;
 	d->sup.parent_fd = -1;
@@ -806,7 +812,10 @@ static int supervise_mounted(struct daemon_state *d)
 			supervisor_signal_server(&d->sup, SIGTERM);
 			break;
 		case SUPERVISOR_CHILD_REAPED:
-			update_pidfile(d);
+			rc = update_pidfile(d);
+			if (rc < 0)
+				log_error("cannot write pidfile '%s': %s", d->launch->pidfile,
+					  strerror(-rc));
 			break;
 		default:
 			break;
@@ -954,7 +963,13 @@ static int launch_until_outcome(struct daemon_state *d, int parent_fd)
 	supervisor_drain_output(&d->sup);
 	if (check_not_cancelled(d) < 0)
 		goto failed;
-	update_pidfile(d);
+	/* A pidfile that cannot be written is a failed launch: whoever asked
+	 * for it would find no server to stop. */
+	rc = update_pidfile(d);
+	if (rc < 0) {
+		fail(d, STAGE_PIDFILE, rc, d->launch->pidfile);
+		goto failed;
+	}
 	d->status.stage = STAGE_MOUNTED;
 	d->status.server_pid = d->sup.server_pid;
 	return 0;

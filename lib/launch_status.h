@@ -19,6 +19,7 @@ enum launch_stage {
 	STAGE_CANCELLED,	/* a signal cancelled the launch */
 	STAGE_INTERNAL,		/* anything else in the daemon */
 	STAGE_FUSERMOUNT,	/* fusermount3 refused to mount */
+	STAGE_PIDFILE,		/* writing the pidfile (detail: its path) */
 };
 
 struct launch_status {

@@ -226,3 +226,27 @@ utab_options() {
 	[ "$(cat "$TEST_DIR/stdin")" = /dev/null ]
 	assert_nothing_left
 }
+
+@test "x-fuselaunch.pidfile and x-fuselaunch.log that are symbolic links: refused, targets untouched" {
+	echo precious >"$TEST_DIR/victim"
+	ln -s "$TEST_DIR/victim" "$TEST_DIR/pid"
+	ln -s "$TEST_DIR/victim" "$TEST_DIR/log"
+	helper -t fuselaunch.testfs src "$MNT" -o x-fuselaunch.pidfile="$TEST_DIR/pid",record="$RECORD"
+	[ "$status" -ne 0 ]
+	[ "$output" = "mount.fuselaunch: pidfile '$TEST_DIR/pid': a symbolic link (not followed)" ]
+	helper -t fuselaunch.testfs src "$MNT" -o x-fuselaunch.log="$TEST_DIR/log",record="$RECORD"
+	[ "$status" -ne 0 ]
+	[ "$output" = "mount.fuselaunch: log file '$TEST_DIR/log': a symbolic link (not followed)" ]
+	[ "$(cat "$TEST_DIR/victim")" = precious ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "x-fuselaunch.pidfile that cannot be written: the mount fails, nothing left" {
+	mkdir "$TEST_DIR/ro"
+	mount -t tmpfs -o ro fuselaunch-test "$TEST_DIR/ro"
+	helper -t fuselaunch.testfs src "$MNT" -o x-fuselaunch.pidfile="$TEST_DIR/ro/pid",record="$RECORD"
+	assert_status 2
+	[ "$output" = "mount.fuselaunch: cannot write pidfile '$TEST_DIR/ro/pid': Read-only file system" ]
+	assert_nothing_left
+}
