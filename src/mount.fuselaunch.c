@@ -192,7 +192,7 @@ int main(int argc, char **argv)
 	rc = mount_helper_prepare(&cli.helper, &l);
 	if (rc < 0) {
 		code = rc == -ENOENT || rc == -EACCES ? MNT_EX_FAIL :
-		       rc == -ENOMEM ? MNT_EX_SYSERR : MNT_EX_USAGE;
+		       rc == -ENOMEM || rc == -EIO ? MNT_EX_SYSERR : MNT_EX_USAGE;
 		goto out;
 	}
 	l.in_utab = !cli.helper.no_utab;

@@ -250,3 +250,21 @@ utab_options() {
 	[ "$output" = "mount.fuselaunch: cannot write pidfile '$TEST_DIR/ro/pid': Read-only file system" ]
 	assert_nothing_left
 }
+
+@test "an fstab that cannot be read fails the mount: its entries are not skipped" {
+	fstab "tfs:src $MNT fuselaunch.testfs noauto,record=$RECORD 0 0"
+	rm "$LIBMOUNT_FSTAB"
+	mkfifo "$LIBMOUNT_FSTAB"
+	helper -t fuselaunch.testfs tfs:src "$MNT"
+	assert_status 2
+	[ "$output" = "mount.fuselaunch: cannot read $LIBMOUNT_FSTAB: Invalid argument" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "no fstab at all is an empty one: root mounts what the command line says" {
+	rm "$LIBMOUNT_FSTAB"
+	helper -t fuselaunch.testfs src "$MNT" -o record="$RECORD"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
