@@ -200,22 +200,21 @@ static int check_not_cancelled(struct launch_run *r)
 
 /* The pidfile names the server process that serves: the one we started,
  * or, once it has handed over and exited, the oldest left. */
-static void update_pidfile(struct launch_run *r)
+static int update_pidfile(struct launch_run *r)
 {
 	const char *path = r->launch->pidfile;
 	pid_t pid;
 	int rc;
 
 	if (!path)
-		return;
+		return 0;
 	pid = r->sup.server_reaped ? server_first_child() : r->sup.server_pid;
 	if (pid <= 0 || pid == r->pidfile_pid)
-		return;
+		return 0;
 	rc = pidfile_write(path, pid);
-	if (rc < 0)
-		log_error("cannot write pidfile '%s': %s", path, strerror(-rc));
-	else
+	if (rc == 0)
 		r->pidfile_pid = pid;
+	return rc;
 }
 
 /* Make a pending blocking call come back; if it does not, the process's
@@ -266,7 +265,13 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 	supervisor_drain_output(&r->sup);
 	if (check_not_cancelled(r) < 0)
 		goto failed;
-	update_pidfile(r);
+	/* A pidfile that cannot be written is a failed launch: whoever asked
+	 * for it would find no server to stop. */
+	rc = update_pidfile(r);
+	if (rc < 0) {
+		launch_status_record(&r->status, STAGE_PIDFILE, rc, r->launch->pidfile);
+		goto failed;
+	}
 	r->status.stage = STAGE_MOUNTED;
 	return 0;
 
@@ -285,7 +290,7 @@ failed:
  * is passed on to the server.  Returns the server's wait status. */
 static int supervise_mounted(struct launch_run *r)
 {
-	int sig;
+	int sig, rc;
 
 	r->sup.init_fd = -1;
 	r->sup.parent_fd = -1;
@@ -305,7 +310,10 @@ static int supervise_mounted(struct launch_run *r)
 			supervisor_signal_server(&r->sup, SIGTERM);
 			break;
 		case SUPERVISOR_CHILD_REAPED:
-			update_pidfile(r);
+			rc = update_pidfile(r);
+			if (rc < 0)
+				log_error("cannot write pidfile '%s': %s", r->launch->pidfile,
+					  strerror(-rc));
 			break;
 		default:
 			break;

@@ -12,6 +12,7 @@
 #include "launch.h"
 #include "log.h"
 #include "pidfile.h"
+#include "safe_file.h"
 
 void launch_init(struct launch *l)
 {
@@ -57,12 +58,13 @@ int launch_set_sync_init(struct launch *l, const char *mode)
 /* Opened before anything runs, so that a bad path is the caller's error. */
 int launch_open_log(struct launch *l, const char *path)
 {
-	int fd;
+	char why[PATH_MAX + 64];
+	int fd, rc;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd < 0) {
-		log_error("log file '%s': %s", path, strerror(errno));
-		return -errno;
+	rc = safe_file_open_append(path, 0640, &fd, why, sizeof(why));
+	if (rc < 0) {
+		log_error("log file '%s': %s", path, why);
+		return rc;
 	}
 	if (l->log_fd >= 0)
 		close(l->log_fd);
@@ -72,6 +74,7 @@ int launch_open_log(struct launch *l, const char *path)
 
 int launch_set_pidfile(struct launch *l, const char *path)
 {
+	char why[PATH_MAX + 64];
 	int rc;
 
 	free(l->pidfile);
@@ -79,6 +82,8 @@ int launch_set_pidfile(struct launch *l, const char *path)
 	rc = pidfile_absolute(path, &l->pidfile);
 	if (rc < 0)
 		log_error("pidfile '%s': %s", path, strerror(-rc));
+	else if ((rc = safe_file_check_parent(l->pidfile, why, sizeof(why))) < 0)
+		log_error("pidfile '%s': %s", l->pidfile, why);
 	return rc;
 }
 

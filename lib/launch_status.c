@@ -118,6 +118,10 @@ void launch_status_describe(const struct launch_status *s, const char *server,
 	case STAGE_FUSERMOUNT:
 		snprintf(message, len, "fusermount3 refused the mount on %s: %s", mountpoint, why);
 		break;
+	case STAGE_PIDFILE:
+		snprintf(message, len, "cannot write pidfile '%s': %s", s->detail,
+			 strerror(s->error));
+		break;
 	case STAGE_INTERNAL:
 	default:
 		snprintf(message, len, "internal error: %s", why);
@@ -148,6 +152,7 @@ int launch_status_exit_code(const struct launch_status *s)
 	case STAGE_DEVICE:
 	case STAGE_SYNC_INIT:
 	case STAGE_FS_OPEN:
+	case STAGE_PIDFILE:
 	case STAGE_INTERNAL:
 	default:
 		return FL_EX_SYSTEM;

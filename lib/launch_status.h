@@ -20,6 +20,8 @@ enum launch_stage {
 	STAGE_CANCELLED,	/* a signal cancelled the launch */
 	STAGE_INTERNAL,		/* anything else in the daemon */
 	STAGE_FUSERMOUNT,	/* fusermount3 refused to mount */
+	STAGE_PIDFILE,		/* writing the pidfile (detail: its path) */
+	STAGE_COUNT		/* how many there are; not a stage */
 };
 
 struct launch_status {

@@ -22,6 +22,7 @@
 	X(mnt_fs_set_target) \
 	X(mnt_get_builtin_optmap) \
 	X(mnt_get_fstab_path) \
+	X(mnt_new_cache) \
 	X(mnt_new_fs) \
 	X(mnt_new_iter) \
 	X(mnt_new_table) \
@@ -37,6 +38,8 @@
 	X(mnt_table_find_target) \
 	X(mnt_table_next_fs) \
 	X(mnt_table_parse_fstab) \
+	X(mnt_table_set_cache) \
+	X(mnt_unref_cache) \
 	X(mnt_unref_fs) \
 	X(mnt_unref_table) \
 	X(mnt_update_is_ready) \

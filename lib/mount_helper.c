@@ -59,17 +59,33 @@ static int split_type(struct mount_helper *h)
 /* Launcher options from fstab: mount(8) keeps x-* options from helpers,
  * so the entry it mounted is read again here: the one with this source
  * and target, else (mount(8) may have made the source a canonical path)
- * the last one for this target, as mount(8) picks it. */
+ * the last one for this target, as mount(8) picks it.  Paths are
+ * compared canonical (a cache makes libmount resolve both sides), so a
+ * symbolic link in fstab or on the command line names the same entry.
+ * No fstab is an empty one; one that cannot be read is an error, since
+ * what it says (root's entries, x-fuselaunch.*) must not be skipped. */
 static int fstab_userspace_options(struct mount_helper *h)
 {
 	struct libmnt_table *fstab = sym_mnt_new_table();
+	struct libmnt_cache *cache = sym_mnt_new_cache();
 	struct libmnt_fs *fs;
 	int rc = 0;
 
-	if (!fstab)
-		return -ENOMEM;
-	if (sym_mnt_table_parse_fstab(fstab, NULL) < 0)
+	if (!fstab || !cache) {
+		rc = -ENOMEM;
 		goto out;
+	}
+	sym_mnt_table_set_cache(fstab, cache);
+	rc = sym_mnt_table_parse_fstab(fstab, NULL);
+	if (rc == -ENOENT) {
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0) {
+		log_error("cannot read %s: %s", sym_mnt_get_fstab_path(), strerror(-rc));
+		rc = -EIO;
+		goto out;
+	}
 	fs = sym_mnt_table_find_pair(fstab, h->source, h->target, MNT_ITER_BACKWARD);
 	if (!fs)
 		fs = sym_mnt_table_find_target(fstab, h->target, MNT_ITER_BACKWARD);
@@ -78,6 +94,7 @@ static int fstab_userspace_options(struct mount_helper *h)
 		rc = mount_options_append(&h->fstab_userspace, sym_mnt_fs_get_user_options(fs));
 out:
 	sym_mnt_unref_table(fstab);
+	sym_mnt_unref_cache(cache);
 	return rc;
 }
 

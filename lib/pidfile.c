@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "pidfile.h"
+#include "safe_file.h"
 
 int pidfile_absolute(const char *path, char **absolute)
 {
@@ -33,6 +34,10 @@ int pidfile_write(const char *path, pid_t pid)
 
 	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
 		return -ENAMETOOLONG;
+	/* Its directory may have changed hands since the launch began. */
+	rc = safe_file_check_parent(path, NULL, 0);
+	if (rc < 0)
+		return rc;
 	/* O_CREAT | O_EXCL, so a symbolic link is never followed. */
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)

@@ -26,6 +26,9 @@ int server_command_resolve(struct server_command *cmd, int argc, char **argv)
 			      &cmd->path);
 	if (rc == -ENOENT && !strchr(argv[0], '/'))
 		log_error("server '%s' not found in PATH", argv[0]);
+	else if (rc == -EFTYPE_NOT_REGULAR)
+		log_error("server '%s' is %s, not a regular file", argv[0],
+			  exec_path_file_kind(argv[0]));
 	else if (rc < 0)
 		log_error("server '%s': %s", argv[0], strerror(-rc));
 	return rc;

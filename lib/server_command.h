@@ -14,7 +14,8 @@ struct server_command {
 };
 
 /* Find the executable for argv[0] as execvp() would.  Prints why on failure:
- * -ENOENT not found, -EACCES not executable. */
+ * -ENOENT not found, -EACCES not executable, -EFTYPE_NOT_REGULAR a FIFO,
+ * socket or device (refused without being opened: that could block). */
 int server_command_resolve(struct server_command *cmd, int argc, char **argv);
 
 /* Find the mountpoint among the arguments: EXPLICIT (from --mountpoint) when

@@ -107,14 +107,19 @@ static enum server_mode choose(const char *path, int depth, char *why, size_t wh
 {
 	char interp[256];
 	enum server_mode mode = SERVER_MODE_WATCH;
+	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO (an interpreter named by a script, say) must not
+	 * block the launch before its timeout is armed. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(why, whylen, "%s cannot be read (%s): watch", path, strerror(errno));
 		return mode;
 	}
-	if (elf_needs(fd, LIBFUSE3)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whylen, "%s is not a regular file: watch", path);
+	} else if (elf_needs(fd, LIBFUSE3)) {
 		mode = SERVER_MODE_FD;
 		snprintf(why, whylen, "%s links " LIBFUSE3 ": fd", path);
 	} else if (elf_needs(fd, LIBFUSE2)) {

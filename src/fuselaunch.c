@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -15,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "descriptors.h"
 #include "exit_codes.h"
 #include "launch.h"
 #include "libmount_lazy.h"
@@ -84,9 +84,11 @@ static void __attribute__((noreturn)) usage(void)
 	       "     --sync-init=MODE   auto (default): synchronous FUSE_INIT where the kernel\n"
 	       "                          has it, else mount first and wait for the answer;\n"
 	       "                          always: synchronous or fail; never: mount first\n"
-	       "     --pidfile FILE     write the serving process's pid to FILE\n"
+	       "     --pidfile FILE     write the serving process's pid to FILE (no symlink, a\n"
+	       "                          safe directory); the launch fails if it cannot\n"
 	       "     --log FILE         append the server's output to FILE once mounted\n"
-	       "                          (default: syslog; not with --foreground)\n"
+	       "                          (default: syslog; not with --foreground; no\n"
+	       "                          symlink, a safe directory)\n"
 	       "     --no-auto-unmount  leave the mount in place when the server dies\n"
 	       "     --user USER        run the server as USER, with USER's groups and no\n"
 	       "                          capabilities (root only); the mount is theirs\n"
@@ -104,8 +106,9 @@ static void __attribute__((noreturn)) usage(void)
 	       "Exit status:\n"
 	       " %3$d  mounted and answering\n"
 	       " %4$d  bad command line or mountpoint, or a mount option fuselaunch does not accept\n"
-	       " %5$d  system error: /dev/fuse missing or not permitted, out of resources\n"
-	       " %6$d  the server was not found or is not executable\n"
+	       " %5$d  system error: /dev/fuse missing or not permitted, out of resources,\n"
+	       "     a pidfile that cannot be written\n"
+	       " %6$d  the server was not found, is not executable or is not a regular file\n"
 	       " %7$d  the server exited or was killed before answering FUSE_INIT\n"
 	       " %8$d  the server answered FUSE_INIT with an error\n"
 	       " %9$d  the kernel refused the mount or one of its mount options\n"
@@ -237,18 +240,6 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 	cli->server_argv = argv + optind;
 }
 
-/* Launched from a context with fd 0, 1 or 2 closed, the first files we
- * open would take their place and reach the server as its stdio. */
-static void ensure_stdio_open(void)
-{
-	int fd;
-
-	while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd <= 2)
-		;
-	if (fd > 2)
-		close(fd);
-}
-
 static int build_launch(struct cli *cli, struct launch *l)
 {
 	int rc;
@@ -335,10 +326,10 @@ int main(int argc, char **argv)
 	struct launch l;
 	int code;
 
+	descriptors_sanitize();
 	program_check_stdout_at_exit(FL_EX_SYSTEM);
 	parse_args(argc, argv, &cli);
 	log_init(program_invocation_short_name, cli.verbose);
-	ensure_stdio_open();
 	launch_init(&l);
 	code = build_launch(&cli, &l);
 	if (code == FL_EX_OK)

@@ -16,6 +16,7 @@
 
 #include <libmount.h>
 
+#include "descriptors.h"
 #include "exit_codes.h"
 #include "launch.h"
 #include "libmount_lazy.h"
@@ -179,6 +180,7 @@ int main(int argc, char **argv)
 	char message[1024];
 	int code, rc;
 
+	descriptors_sanitize();
 	program_check_stdout_at_exit(MNT_EX_SYSERR);
 	/* Every step below reads options or tables with libmount. */
 	if (libmount_load() < 0)
@@ -193,7 +195,7 @@ int main(int argc, char **argv)
 	rc = mount_helper_prepare(&cli.helper, &l);
 	if (rc < 0) {
 		code = rc == -ENOENT || rc == -EACCES ? MNT_EX_FAIL :
-		       rc == -ENOMEM ? MNT_EX_SYSERR : MNT_EX_USAGE;
+		       rc == -ENOMEM || rc == -EIO ? MNT_EX_SYSERR : MNT_EX_USAGE;
 		goto out;
 	}
 	code = mount_exit_code(launch_prepare(&l, &m));

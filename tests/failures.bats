@@ -19,6 +19,66 @@ load helpers
 	assert_nothing_left
 }
 
+@test "a server that is a FIFO: exit 3 at once, nothing opened that could block" {
+	mkfifo -m 755 "$TEST_DIR/server"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 5 \
+		"$FUSELAUNCH" -- "$TEST_DIR/server" "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: server '$TEST_DIR/server' is a FIFO, not a regular file" ]
+	assert_nothing_left
+}
+
+@test "a server that is a device or a socket: exit 3" {
+	launch -- /dev/null "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: server '/dev/null' is a character device, not a regular file" ]
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$TEST_DIR/sock"
+	chmod 755 "$TEST_DIR/sock"
+	launch -- "$TEST_DIR/sock" "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: server '$TEST_DIR/sock' is a socket, not a regular file" ]
+	assert_nothing_left
+}
+
+@test "a #! script whose interpreter is a FIFO: judged without blocking" {
+	mkfifo -m 755 "$TEST_DIR/interp"
+	printf '#!%s\n' "$TEST_DIR/interp" >"$TEST_DIR/server"
+	chmod 755 "$TEST_DIR/server"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 5 \
+		"$FUSELAUNCH" -v -- "$TEST_DIR/server" "$MNT"
+	[ "$status" -ne 124 ] && [ "$status" -ne 137 ]
+	assert_output_has "mode: $TEST_DIR/interp is not a regular file: watch"
+	assert_nothing_left
+}
+
+@test "a server path with a newline and terminal escapes: one line, escapes shown, not sent" {
+	launch -- "$TEST_DIR/no"$'\n'"such"$'\e[2J\x9b\x7f' "$MNT"
+	assert_status 3
+	[ "$output" = "fuselaunch: server '$TEST_DIR/no\x0asuch\x1b[2J\x9b\x7f': No such file or directory" ]
+	[ "${#lines[@]}" = 1 ]
+}
+
+@test "a server name and mountpoint with control characters: every message is one line" {
+	local name=te$'\n'$'\e]0;title\a'st mnt=$TEST_DIR/m$'\r\n\e[31m'ü
+	cp "$TESTFS" "$TEST_DIR/$name"
+	mkdir "$mnt"
+	launch -v -o fsname=a$'\n'b -- "$TEST_DIR/$name" --exit-before-init=3 "$mnt"
+	assert_status 4
+	[ "${lines[-1]}" = "fuselaunch: server 'te\x0a\x1b]0;title\x07st' exited with status 3 before answering FUSE_INIT" ]
+	[[ "$output" != *$'\e'* ]]
+	[[ "$output" != *$'\r'* ]]
+	[[ "$output" != *$'\a'* ]]
+	# Every line is one of ours or the server's own.
+	local line
+	for line in "${lines[@]}"; do
+		[[ "$line" == "fuselaunch: "* || "$line" == "testfs: "* ]] || { echo "stray line: $line"; return 1; }
+	done
+	assert_output_has "fuselaunch: [" 
+	assert_output_has "on $TEST_DIR/m\x0d\x0a\x1b[31mü"
+	is_not_mounted "$mnt"
+	assert_nothing_left
+}
+
 @test "missing mountpoint: exit 1 naming it" {
 	launch -- "$TESTFS" "$TEST_DIR/absent"
 	assert_status 1

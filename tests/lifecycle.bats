@@ -224,6 +224,38 @@ in_syscall() {
 	[ "$(ps -o sid= -p "$daemon" | tr -d ' ')" = "$daemon" ]
 }
 
+@test "the daemon keeps none of the caller's descriptors: a pipe on fd 3 ends with fuselaunch" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 10 bash -c \
+		'( "$1" -- "$2" --record="$3" "$4" 3>&1 4>"$5" ) | cat' \
+		sh "$FUSELAUNCH" "$TESTFS" "$RECORD" "$MNT" "$TEST_DIR/file"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	# Its descriptors: stdio (/dev/null now), its signalfd, pidfd and
+	# output pipes; nothing of the caller's.
+	[ -z "$(ls -l "/proc/$(daemon_pid)/fd" | grep "$TEST_DIR/file")" ]
+	[ -z "$(ls -l "/proc/$(recorded pid)/fd" | grep "$TEST_DIR/file")" ]
+}
+
+@test "--foreground keeps none of the caller's descriptors either" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -f -- "$TESTFS" --record="$RECORD" \
+		"$MNT" 3>"$TEST_DIR/file" &
+	local pid=$!
+	wait_until test -s "$RECORD"
+	wait_until is_mounted "$MNT"
+	local held
+	held=$(ls -l "/proc/$pid/fd" | grep "$TEST_DIR/file" || true)
+	kill "$pid"
+	wait "$pid" || true
+	[ -z "$held" ]
+}
+
+@test "started with stdin closed, the server's stdin is /dev/null, not a file of ours" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 "$BOUND" bash -c \
+		'exec "$@" <&-' sh "$FUSELAUNCH" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(readlink "/proc/$(recorded pid)/fd/0")" = /dev/null ]
+}
+
 @test "after success the server is out of the caller's process group: a Ctrl-C there spares it" {
 	# The caller: a shell in a process group of its own that stays.
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" setsid sh -c \
@@ -300,6 +332,63 @@ in_syscall() {
 	[ "$(stat -c %a "$TEST_DIR/pid")" = 644 ]
 }
 
+@test "--pidfile that is a symbolic link: refused before anything runs, link and target untouched" {
+	echo precious >"$TEST_DIR/victim"
+	ln -s "$TEST_DIR/victim" "$TEST_DIR/pid"
+	launch --pidfile "$TEST_DIR/pid" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 2
+	[ "$output" = "fuselaunch: pidfile '$TEST_DIR/pid': a symbolic link (not followed)" ]
+	[ "$(cat "$TEST_DIR/victim")" = precious ]
+	[ "$(readlink "$TEST_DIR/pid")" = "$TEST_DIR/victim" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "--pidfile in a directory other users may write, not sticky: refused; sticky: written" {
+	mkdir -m 777 "$TEST_DIR/open"
+	launch --pidfile "$TEST_DIR/open/pid" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 2
+	[ "$output" = "fuselaunch: pidfile '$TEST_DIR/open/pid': directory '$TEST_DIR/open' is writable by other users and not sticky" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+	mkdir -m 775 "$TEST_DIR/group"
+	launch --pidfile "$TEST_DIR/group/pid" -- "$TESTFS" "$MNT"
+	assert_status 2
+	mkdir -m 1777 "$TEST_DIR/sticky"
+	launch --pidfile "$TEST_DIR/sticky/pid" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	[ "$(cat "$TEST_DIR/sticky/pid")" = "$(recorded pid)" ]
+}
+
+@test "--pidfile in a directory of another user: refused" {
+	mkdir -m 755 "$TEST_DIR/theirs"
+	chown nobody "$TEST_DIR/theirs"
+	launch --pidfile "$TEST_DIR/theirs/pid" -- "$TESTFS" "$MNT"
+	assert_status 2
+	[ "$output" = "fuselaunch: pidfile '$TEST_DIR/theirs/pid': directory '$TEST_DIR/theirs' belongs to uid $(id -u nobody), neither root nor us" ]
+	assert_nothing_left
+}
+
+@test "a pidfile that cannot be written fails the launch: exit 2, nothing mounted, no server left" {
+	mkdir "$TEST_DIR/ro"
+	mount -t tmpfs -o ro fuselaunch-test "$TEST_DIR/ro"
+	launch --pidfile "$TEST_DIR/ro/pid" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 2
+	[ "$output" = "fuselaunch: cannot write pidfile '$TEST_DIR/ro/pid': Read-only file system" ]
+	# The server had started and answered: it was stopped.
+	[ -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "--foreground: a pidfile that cannot be written fails the launch with exit 2" {
+	mkdir "$TEST_DIR/ro"
+	mount -t tmpfs -o ro fuselaunch-test "$TEST_DIR/ro"
+	launch -f --pidfile "$TEST_DIR/ro/pid" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 2
+	[ "${lines[-1]}" = "fuselaunch: cannot write pidfile '$TEST_DIR/ro/pid': Read-only file system" ]
+	assert_nothing_left
+}
+
 @test "--pidfile follows a server that hands over to a background child" {
 	launch --pidfile "$TEST_DIR/pid" -- "$TESTFS" --daemonize --record="$RECORD" "$MNT"
 	assert_status 0
@@ -340,6 +429,35 @@ in_syscall() {
 	launch --log "$TEST_DIR/no/such/dir/log" -- "$TESTFS" "$MNT"
 	assert_status 1
 	[ "$output" = "fuselaunch: log file '$TEST_DIR/no/such/dir/log': No such file or directory" ]
+	assert_nothing_left
+}
+
+@test "--log that is a symbolic link: refused, exit 1, its target untouched" {
+	echo precious >"$TEST_DIR/victim"
+	ln -s "$TEST_DIR/victim" "$TEST_DIR/log"
+	launch --log "$TEST_DIR/log" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: log file '$TEST_DIR/log': a symbolic link (not followed)" ]
+	[ "$(cat "$TEST_DIR/victim")" = precious ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "--log in a directory other users may write, not sticky: refused, exit 1" {
+	mkdir -m 777 "$TEST_DIR/open"
+	launch --log "$TEST_DIR/open/log" -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: log file '$TEST_DIR/open/log': directory '$TEST_DIR/open' is writable by other users and not sticky" ]
+	[ ! -e "$TEST_DIR/open/log" ]
+	assert_nothing_left
+}
+
+@test "--log naming a FIFO that nothing reads: refused at once, exit 1" {
+	mkfifo "$TEST_DIR/log"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 5 \
+		"$FUSELAUNCH" --log "$TEST_DIR/log" -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: log file '$TEST_DIR/log': a FIFO that nothing reads" ]
 	assert_nothing_left
 }
 

@@ -205,3 +205,66 @@ utab_options() {
 	assert_status 0
 	[ -z "$output" ]
 }
+
+@test "mount.fuselaunch keeps none of the caller's descriptors: a pipe on fd 3 ends with it" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 10 bash -c \
+		'( "$1" -t fuselaunch.testfs src "$2" -o record="$3" 3>&1 ) | cat' \
+		sh "$HELPER" "$MNT" "$RECORD"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "mount.fuselaunch started with stdin closed: the server's stdin is /dev/null" {
+	# libfuse servers open /dev/null for a closed stdin themselves: this
+	# one says what it was given, and fails.
+	mkdir "$TEST_DIR/bin"
+	printf '#!/bin/sh\nreadlink /proc/self/fd/0 >%s || echo closed >%s\nexit 1\n' \
+		"$TEST_DIR/stdin" "$TEST_DIR/stdin" >"$TEST_DIR/bin/stdinfs"
+	chmod 755 "$TEST_DIR/bin/stdinfs"
+	PATH=$TEST_DIR/bin:$PATH tagged bash -c 'exec "$@" <&-' sh "$HELPER" -t fuselaunch.stdinfs src "$MNT"
+	assert_status 32
+	[ "$(cat "$TEST_DIR/stdin")" = /dev/null ]
+	assert_nothing_left
+}
+
+@test "x-fuselaunch.pidfile and x-fuselaunch.log that are symbolic links: refused, targets untouched" {
+	echo precious >"$TEST_DIR/victim"
+	ln -s "$TEST_DIR/victim" "$TEST_DIR/pid"
+	ln -s "$TEST_DIR/victim" "$TEST_DIR/log"
+	helper -t fuselaunch.testfs src "$MNT" -o x-fuselaunch.pidfile="$TEST_DIR/pid",record="$RECORD"
+	[ "$status" -ne 0 ]
+	[ "$output" = "mount.fuselaunch: pidfile '$TEST_DIR/pid': a symbolic link (not followed)" ]
+	helper -t fuselaunch.testfs src "$MNT" -o x-fuselaunch.log="$TEST_DIR/log",record="$RECORD"
+	[ "$status" -ne 0 ]
+	[ "$output" = "mount.fuselaunch: log file '$TEST_DIR/log': a symbolic link (not followed)" ]
+	[ "$(cat "$TEST_DIR/victim")" = precious ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "x-fuselaunch.pidfile that cannot be written: the mount fails, nothing left" {
+	mkdir "$TEST_DIR/ro"
+	mount -t tmpfs -o ro fuselaunch-test "$TEST_DIR/ro"
+	helper -t fuselaunch.testfs src "$MNT" -o x-fuselaunch.pidfile="$TEST_DIR/ro/pid",record="$RECORD"
+	assert_status 2
+	[ "$output" = "mount.fuselaunch: cannot write pidfile '$TEST_DIR/ro/pid': Read-only file system" ]
+	assert_nothing_left
+}
+
+@test "an fstab that cannot be read fails the mount: its entries are not skipped" {
+	fstab "tfs:src $MNT fuselaunch.testfs noauto,record=$RECORD 0 0"
+	rm "$LIBMOUNT_FSTAB"
+	mkfifo "$LIBMOUNT_FSTAB"
+	helper -t fuselaunch.testfs tfs:src "$MNT"
+	assert_status 2
+	[ "$output" = "mount.fuselaunch: cannot read $LIBMOUNT_FSTAB: Invalid argument" ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "no fstab at all is an empty one: root mounts what the command line says" {
+	rm "$LIBMOUNT_FSTAB"
+	helper -t fuselaunch.testfs src "$MNT" -o record="$RECORD"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}

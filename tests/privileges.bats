@@ -64,6 +64,7 @@ setup() {
 	export LIBMOUNT_UTAB=$TEST_DIR/utab LIBMOUNT_FSTAB=$TEST_DIR/fstab
 	touch "$LIBMOUNT_FSTAB"
 	: >"$PRIV_DIR/fstab"
+	chmod 644 "$PRIV_DIR/fstab"
 }
 
 # A server run as another user gets a clean environment: the tests that
@@ -367,6 +368,38 @@ has_thread_with_only_sys_admin() {
 	assert_nothing_left
 	[ ! -s "$RECORD" ]
 	[ -z "$(system_utab_options)" ]
+}
+
+@test "root's fstab entry whose mountpoint is a symlink in fstab: a user's mount(8) is still refused" {
+	ln -s "$MNT" "$TEST_DIR/link"
+	system_fstab "tfs:src $TEST_DIR/link fuselaunch.testfs noauto,record=$RECORD 0 0"
+	mount_as "$TEST_USER" mount "$TEST_DIR/link"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: only root can mount tfs:src on $MNT: its entry in /etc/fstab has neither 'user' nor 'users'" ]
+	assert_nothing_left
+	[ ! -s "$RECORD" ]
+}
+
+@test "root's fstab entry named through a symlink on the helper's command line: refused" {
+	ln -s "$MNT" "$TEST_DIR/link"
+	system_fstab "tfs:src $MNT fuselaunch.testfs noauto,record=$RECORD 0 0"
+	mount_as "$TEST_USER" "$BUILDDIR/src/mount.fuselaunch" -t fuselaunch.testfs tfs:src "$TEST_DIR/link"
+	assert_status 1
+	[ "$output" = "mount.fuselaunch: only root can mount tfs:src on $TEST_DIR/link: its entry in /etc/fstab has neither 'user' nor 'users'" ]
+	mount_as "$TEST_USER" "$BUILDDIR/src/mount.fuselaunch" -t fuselaunch.testfs other "$TEST_DIR/link/"
+	assert_status 1
+	assert_nothing_left
+	[ ! -s "$RECORD" ]
+}
+
+@test "a user's mount when /etc/fstab cannot be read: refused (fails closed), nothing started" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs noauto,record=$RECORD 0 0"
+	chmod 600 "$PRIV_DIR/fstab"
+	mount_as "$TEST_USER" mount -t fuselaunch.testfs tfs:src "$MNT"
+	assert_status 2
+	[ "$output" = "mount.fuselaunch: cannot read /etc/fstab: Permission denied" ]
+	assert_nothing_left
+	[ ! -s "$RECORD" ]
 }
 
 @test "a user's mount -t fuselaunch.TYPE on the command line: fusermount3 judges, umount(8) ends it" {

@@ -70,12 +70,14 @@ static const struct {
 	  FL_EX_MOUNT_FAILED },
 	{ STAGE_FUSERMOUNT, EPERM, 0, 0, "",
 	  "fusermount3 refused the mount on /mnt/t: Operation not permitted", FL_EX_MOUNT_FAILED },
+	{ STAGE_PIDFILE, EROFS, 0, 0, "/run/t.pid",
+	  "cannot write pidfile '/run/t.pid': Read-only file system", FL_EX_SYSTEM },
 	{ (enum launch_stage)99, EIO, 0, 0, "", "internal error: Input/output error", FL_EX_SYSTEM },
 };
 
 static void describe_every_stage(void)
 {
-	bool seen[STAGE_FUSERMOUNT + 1] = { false };
+	bool seen[STAGE_COUNT] = { false };
 	char message[512];
 	size_t i;
 	int stage;
@@ -94,11 +96,11 @@ static void describe_every_stage(void)
 			  strerrorname_np(s.error) ? strerrorname_np(s.error) : "0");
 		CHECK_INT(launch_status_exit_code(&s), cases[i].exit_code, "stage %u, %s: exit code",
 			  s.stage, strerrorname_np(s.error) ? strerrorname_np(s.error) : "0");
-		if ((unsigned int)cases[i].stage <= STAGE_FUSERMOUNT)
+		if ((unsigned int)cases[i].stage < STAGE_COUNT)
 			seen[cases[i].stage] = true;
 	}
 	/* A stage added to the enum without a case here fails this. */
-	for (stage = STAGE_MOUNTED; stage <= STAGE_FUSERMOUNT; stage++)
+	for (stage = STAGE_MOUNTED; stage < STAGE_COUNT; stage++)
 		CHECK(seen[stage], "stage %d has a message and an exit code checked", stage);
 
 	{
