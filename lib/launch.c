@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mounter.h"
 #include "pidfile.h"
+#include "registry.h"
 #include "sd_notify.h"
 #include "server_process.h"
 #include "supervisor.h"
@@ -36,6 +37,7 @@ struct launch_run {
 					 * own, lent the caller's terminal */
 	struct terminal_loan terminal;
 	pid_t pidfile_pid;		/* what the pidfile says now */
+	struct registry_entry registry;	/* what --list and --unmount see */
 };
 
 int launch_prepare(const struct launch *l, struct mounter **m)
@@ -206,10 +208,10 @@ static void update_pidfile(struct launch_run *r)
 	pid_t pid;
 	int rc;
 
-	if (!path)
-		return;
 	pid = r->sup.server_reaped ? server_first_child() : r->sup.server_pid;
-	if (pid <= 0 || pid == r->pidfile_pid)
+	/* The registry names it too. */
+	registry_publish(&r->registry, r->mounter, &r->status, pid);
+	if (!path || pid <= 0 || pid == r->pidfile_pid)
 		return;
 	rc = pidfile_write(path, pid);
 	if (rc < 0)
@@ -343,7 +345,7 @@ static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int p
 	close(status_fd);
 	close(parent_fd);
 	leave_caller(r.launch->log_fd, &r.sup, r.launch->server.name);
-	supervise_mounted(&r);
+	registry_withdraw(&r.registry, supervise_mounted(&r));
 	_exit(0);
 }
 
@@ -367,5 +369,6 @@ int launch_run_foreground(const struct launch *l, struct mounter *m,
 		return rc;
 	sd_notify_send("READY=1");
 	*server_status = supervise_mounted(&r);
+	registry_withdraw(&r.registry, *server_status);
 	return 0;
 }

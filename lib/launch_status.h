@@ -28,6 +28,13 @@ struct launch_status {
 	int32_t wait_status;	/* the server's wait status with STAGE_SERVER_EXIT */
 	uint32_t signal;	/* the signal, with STAGE_CANCELLED */
 	char detail[240];	/* the kernel's words, a parameter, a step */
+	/* with STAGE_MOUNTED: the launch as --json reports it */
+	uint64_t mount_id;
+	int32_t server_pid;
+	int32_t supervisor_pid;
+	uint32_t init_ms;
+	uint8_t watch;		/* the server mounted by itself */
+	uint8_t sync_init;	/* synchronous FUSE_INIT, not classic */
 };
 
 /* Record a failure: what failed (STAGE), the errno (either sign), and

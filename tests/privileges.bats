@@ -64,6 +64,10 @@ setup() {
 	export LIBMOUNT_UTAB=$TEST_DIR/utab LIBMOUNT_FSTAB=$TEST_DIR/fstab
 	touch "$LIBMOUNT_FSTAB"
 	: >"$PRIV_DIR/fstab"
+	private_registry
+	# The test user's runtime directory, for their launches' registry.
+	install -d -o "$TEST_USER" -m 700 "$TEST_DIR/runtime"
+	export XDG_RUNTIME_DIR=$TEST_DIR/runtime
 }
 
 # As the test user, tagged and bounded like launch().
