@@ -23,6 +23,7 @@
 #include "mounter.h"
 #include "program.h"
 #include "server_command.h"
+#include "unmount.h"
 
 enum {
 	OPT_SYNC_INIT = 256,
@@ -32,6 +33,7 @@ enum {
 	OPT_MODE,
 	OPT_USER,
 	OPT_DROP_PRIVILEGES,
+	OPT_LAZY,
 };
 
 struct cli {
@@ -47,6 +49,8 @@ struct cli {
 	bool foreground;
 	bool no_auto_unmount;
 	bool verbose;
+	const char *unmount;		/* -u MOUNTPOINT */
+	bool lazy;
 	int server_argc;
 	char **server_argv;
 };
@@ -55,6 +59,7 @@ static void __attribute__((noreturn)) usage(void)
 {
 	printf("Usage:\n"
 	       " %1$s [options] -- SERVER [SERVER-ARGS...]\n"
+	       " %1$s [-v] [-t SECONDS] [--lazy] -u MOUNTPOINT\n"
 	       "\n"
 	       "Launch a FUSE server and exit 0 only once its file system is mounted and\n"
 	       "answering.  The server's mountpoint argument is replaced by /dev/fd/N, an open\n"
@@ -88,6 +93,9 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          capabilities (root only); the mount is theirs\n"
 	       "     --drop-privileges  run the server as root without capabilities and with\n"
 	       "                          no_new_privs (root only)\n"
+	       " -u, --unmount DIR      unmount a mount fuselaunch supervises and wait until\n"
+	       "                          its server has exited (-t bounds the wait)\n"
+	       "     --lazy             with --unmount: detach even a busy mount, and wait\n"
 	       " -v, --verbose          print each step with its time\n"
 	       "\n"
 	       " -h, --help             display this help\n"
@@ -103,12 +111,15 @@ static void __attribute__((noreturn)) usage(void)
 	       " %9$d  the kernel refused the mount or one of its mount options\n"
 	       " %10$d  the server did not answer FUSE_INIT within the timeout\n"
 	       " %11$d  cancelled by a signal\n"
+	       " %12$d  --unmount: the mount is busy (4: the server failed after the\n"
+	       "     unmount; 7: it did not exit in time and was stopped)\n"
+	       " %13$d --unmount: not a mount of fuselaunch\n"
 	       "\n"
 	       "For more details see fuselaunch(1).\n",
 	       program_invocation_short_name, LAUNCH_DEFAULT_TIMEOUT_MS / 1000,
 	       FL_EX_OK, FL_EX_USAGE, FL_EX_SYSTEM, FL_EX_SERVER_NOT_FOUND,
 	       FL_EX_SERVER_FAILED, FL_EX_INIT_REFUSED, FL_EX_MOUNT_FAILED,
-	       FL_EX_TIMEOUT, FL_EX_CANCELLED);
+	       FL_EX_TIMEOUT, FL_EX_CANCELLED, FL_EX_BUSY, FL_EX_NOT_OURS);
 	exit(FL_EX_OK);
 }
 
@@ -138,6 +149,8 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "drop-privileges", no_argument, NULL, OPT_DROP_PRIVILEGES },
+		{ "unmount", required_argument, NULL, 'u' },
+		{ "lazy", no_argument, NULL, OPT_LAZY },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -146,7 +159,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 	int c, rc;
 
 	/* '+': everything from the server's name on belongs to the server. */
-	while ((c = getopt_long(argc, argv, "+fm:o:t:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+fm:o:t:u:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			cli->foreground = true;
@@ -187,6 +200,12 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_DROP_PRIVILEGES:
 			cli->drop_privileges = true;
 			break;
+		case 'u':
+			cli->unmount = optarg;
+			break;
+		case OPT_LAZY:
+			cli->lazy = true;
+			break;
 		case 'v':
 			cli->verbose = true;
 			break;
@@ -202,6 +221,13 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 	if (cli->foreground && cli->log)
 		bad_usage("--log cannot be used with --foreground: there the server's output stays on %s's own",
 			  program_invocation_short_name);
+	if (cli->lazy && !cli->unmount)
+		bad_usage("--lazy is for --unmount");
+	if (cli->unmount) {
+		if (optind < argc)
+			bad_usage("--unmount takes a mountpoint and no server");
+		return;
+	}
 	if (optind >= argc)
 		bad_usage("no server given");
 	cli->server_argc = argc - optind;
@@ -289,6 +315,22 @@ static int run_foreground(struct launch *l, struct mounter *m)
 	return WEXITSTATUS(server_status);
 }
 
+/* --unmount: -t bounds the wait for the server's exit. */
+static int run_unmount(const struct cli *cli)
+{
+	struct unmount_request req = { .mountpoint = cli->unmount, .lazy = cli->lazy };
+	struct launch l;
+	int code = FL_EX_USAGE;
+
+	launch_init(&l);
+	if (!cli->timeout || launch_set_timeout(&l, cli->timeout) == 0) {
+		req.timeout_ms = l.timeout_ms;
+		code = unmount_run(&req);
+	}
+	launch_free(&l);
+	return code;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
@@ -301,6 +343,8 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &cli);
 	log_init(program_invocation_short_name, cli.verbose);
 	ensure_stdio_open();
+	if (cli.unmount)
+		return run_unmount(&cli);
 	launch_init(&l);
 	code = build_launch(&cli, &l);
 	if (code == FL_EX_OK)
