@@ -298,6 +298,25 @@ static int not_ours(const char *path, const struct mount_seen *seen)
 	return FL_EX_NOT_OURS;
 }
 
+/* umount(8) ran us for a mount whose supervisor is gone (killed
+ * outright): there is no server's end to wait for, but the mount is
+ * still to go. */
+static int unmount_unsupervised(const struct unmount_request *req, const char *path)
+{
+	struct registry_record rec = { .in_utab = true };
+	char why[512] = "";
+	int rc;
+
+	snprintf(rec.mountpoint, sizeof(rec.mountpoint), "%s", path);
+	rc = do_unmount(req, &rec, why, sizeof(why));
+	if (rc < 0) {
+		log_error("cannot unmount %s: %s", path, why);
+		return rc == -EBUSY ? FL_EX_BUSY : FL_EX_SYSTEM;
+	}
+	log_step("unmounted %s; no supervisor was left to wait for", path);
+	return FL_EX_OK;
+}
+
 int unmount_run(const struct unmount_request *req)
 {
 	struct waiting w = { .fifo_fd = -1, .pidfd = -1 };
@@ -324,6 +343,8 @@ int unmount_run(const struct unmount_request *req)
 	}
 	l.path = path;
 	rc = registry_scan(match_entry, &l);
+	if (!l.found && req->unsupervised_too)
+		return unmount_unsupervised(req, path);
 	if (!l.found)
 		return not_ours(path, &seen);
 	server_name(&l.rec, server, sizeof(server));

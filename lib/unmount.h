@@ -10,6 +10,9 @@ struct unmount_request {
 	const char *mountpoint;
 	bool lazy;			/* detach (MNT_DETACH), and still wait */
 	unsigned int timeout_ms;	/* for the server to exit; 0: for ever */
+	bool unsupervised_too;		/* umount(8)'s helper: a mount whose
+					 * supervisor is gone is unmounted
+					 * without waiting */
 };
 
 /* Unmount, wait, and print one line when it is not a plain success.

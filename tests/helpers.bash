@@ -176,6 +176,7 @@ overlay_sbin() {
 	SBIN_EXTRA=$(mktemp -d /tmp/fuselaunch-sbin.XXXXXX)
 	chmod 755 "$SBIN_EXTRA"
 	ln -s "$BUILDDIR/src/mount.fuselaunch" "$SBIN_EXTRA/mount.fuselaunch"
+	ln -s "$BUILDDIR/src/umount.fuselaunch" "$SBIN_EXTRA/umount.fuselaunch"
 	ln -s "$BUILDDIR/tests/testfs" "$SBIN_EXTRA/testfs"
 	mount -t overlay fuselaunch-tests -o lowerdir="$SBIN_EXTRA:/usr/sbin" /usr/sbin
 	export SBIN_EXTRA
