@@ -17,6 +17,7 @@
 
 #include "exit_codes.h"
 #include "launch.h"
+#include "launch_list.h"
 #include "libmount_lazy.h"
 #include "log.h"
 #include "mount_options.h"
@@ -34,6 +35,11 @@ enum {
 	OPT_USER,
 	OPT_DROP_PRIVILEGES,
 	OPT_LAZY,
+	OPT_LIST,
+	OPT_JSON,
+	OPT_OUTPUT,
+	OPT_RAW,
+	OPT_NOHEADINGS,
 };
 
 struct cli {
@@ -51,6 +57,8 @@ struct cli {
 	bool verbose;
 	const char *unmount;		/* -u MOUNTPOINT */
 	bool lazy;
+	bool list;			/* --list, in FORMAT */
+	struct launch_list_format format;
 	int server_argc;
 	char **server_argv;
 };
@@ -60,6 +68,7 @@ static void __attribute__((noreturn)) usage(void)
 	printf("Usage:\n"
 	       " %1$s [options] -- SERVER [SERVER-ARGS...]\n"
 	       " %1$s [-v] [-t SECONDS] [--lazy] -u MOUNTPOINT\n"
+	       " %1$s --list [--json] [--output COLUMNS] [--raw] [--noheadings]\n"
 	       "\n"
 	       "Launch a FUSE server and exit 0 only once its file system is mounted and\n"
 	       "answering.  The server's mountpoint argument is replaced by /dev/fd/N, an open\n"
@@ -96,6 +105,13 @@ static void __attribute__((noreturn)) usage(void)
 	       " -u, --unmount DIR      unmount a mount fuselaunch supervises and wait until\n"
 	       "                          its server has exited (-t bounds the wait)\n"
 	       "     --lazy             with --unmount: detach even a busy mount, and wait\n"
+	       "     --list             list the launches supervised here (root: every\n"
+	       "                          user's; a user: their own)\n"
+	       "     --output COLUMNS   with --list: which columns, comma-separated, of\n"
+	       "                          %14$s\n"
+	       "     --raw              with --list: no alignment\n"
+	       "     --noheadings       with --list: no header line\n"
+	       "     --json             --list as JSON\n"
 	       " -v, --verbose          print each step with its time\n"
 	       "\n"
 	       " -h, --help             display this help\n"
@@ -119,7 +135,8 @@ static void __attribute__((noreturn)) usage(void)
 	       program_invocation_short_name, LAUNCH_DEFAULT_TIMEOUT_MS / 1000,
 	       FL_EX_OK, FL_EX_USAGE, FL_EX_SYSTEM, FL_EX_SERVER_NOT_FOUND,
 	       FL_EX_SERVER_FAILED, FL_EX_INIT_REFUSED, FL_EX_MOUNT_FAILED,
-	       FL_EX_TIMEOUT, FL_EX_CANCELLED, FL_EX_BUSY, FL_EX_NOT_OURS);
+	       FL_EX_TIMEOUT, FL_EX_CANCELLED, FL_EX_BUSY, FL_EX_NOT_OURS,
+	       launch_list_columns());
 	exit(FL_EX_OK);
 }
 
@@ -151,6 +168,11 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		{ "drop-privileges", no_argument, NULL, OPT_DROP_PRIVILEGES },
 		{ "unmount", required_argument, NULL, 'u' },
 		{ "lazy", no_argument, NULL, OPT_LAZY },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "raw", no_argument, NULL, OPT_RAW },
+		{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -206,6 +228,21 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		case OPT_LAZY:
 			cli->lazy = true;
 			break;
+		case OPT_LIST:
+			cli->list = true;
+			break;
+		case OPT_JSON:
+			cli->format.json = true;
+			break;
+		case OPT_OUTPUT:
+			cli->format.columns = optarg;
+			break;
+		case OPT_RAW:
+			cli->format.raw = true;
+			break;
+		case OPT_NOHEADINGS:
+			cli->format.noheadings = true;
+			break;
 		case 'v':
 			cli->verbose = true;
 			break;
@@ -223,6 +260,13 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			  program_invocation_short_name);
 	if (cli->lazy && !cli->unmount)
 		bad_usage("--lazy is for --unmount");
+	if ((cli->format.columns || cli->format.raw || cli->format.noheadings) && !cli->list)
+		bad_usage("--output, --raw and --noheadings are for --list");
+	if (cli->list) {
+		if (optind < argc || cli->unmount)
+			bad_usage("--list takes no server and no other action");
+		return;
+	}
 	if (cli->unmount) {
 		if (optind < argc)
 			bad_usage("--unmount takes a mountpoint and no server");
@@ -345,6 +389,8 @@ int main(int argc, char **argv)
 	ensure_stdio_open();
 	if (cli.unmount)
 		return run_unmount(&cli);
+	if (cli.list)
+		return launch_list_print(&cli.format);
 	launch_init(&l);
 	code = build_launch(&cli, &l);
 	if (code == FL_EX_OK)

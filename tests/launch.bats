@@ -122,6 +122,18 @@ load helpers
 	grep -q /libmount "/proc/$daemon/maps"
 }
 
+# libsmartcols is for --list alone: a launch, its supervisor included,
+# maps it no more than libmount.
+@test "libsmartcols is not loaded by a launch or its supervisor" {
+	local daemon
+	launch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	daemon=$(ps -o ppid= -p "$(recorded pid)" | tr -d " ")
+	grep -q /libc "/proc/$daemon/maps"
+	run grep /libsmartcols "/proc/$daemon/maps"
+	[ "$status" -eq 1 ]
+}
+
 @test "umount ends the server and the daemon" {
 	launch -- "$TESTFS" --record="$RECORD" "$MNT"
 	assert_status 0

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # fuselaunch --unmount: it returns only once the server has exited, and
-# its exit status says how the server ended; the registry of launches.
+# its exit status says how the server ended; --list, the registry of
+# launches.
 
 load helpers
 
@@ -141,4 +142,95 @@ supervisor_pid() {
 	run "$FUSELAUNCH" --lazy -- "$TESTFS" "$MNT"
 	assert_status 1
 	assert_output_has "--lazy is for --unmount"
+}
+
+# A second mountpoint, and the launches on both.
+two_launches() {
+	mkdir "$TEST_DIR/mnt2"
+	launch -- "$TESTFS" tfs:one "$MNT"
+	assert_status 0
+	launch --sync-init=never -- "$TESTFS" --daemonize "$TEST_DIR/mnt2"
+	assert_status 0
+}
+
+@test "--list: one row per launch, sorted by mountpoint" {
+	two_launches
+	launch --list
+	assert_status 0
+	[ "${#lines[@]}" = 3 ]
+	[[ "${lines[0]}" =~ ^MOUNTPOINT\ +SOURCE\ +FSTYPE\ +SERVER\ +PID\ +SUPERVISOR\ +MODE\ +INIT\ +SINCE\ +INIT-MS\ +STATE$ ]]
+	[[ "${lines[1]}" =~ ^"$MNT "\ *"tfs:one fuse.testfs $TESTFS tfs:one $MNT ".*" fd   sync    ".*" answering"$ ]]
+	[[ "${lines[2]}" =~ ^"$TEST_DIR/mnt2 "\ *"testfs  fuse.testfs $TESTFS --daemonize $TEST_DIR/mnt2 ".*" fd   classic ".*" answering"$ ]]
+}
+
+@test "--list --raw --noheadings --output: the columns asked for" {
+	two_launches
+	launch --list --raw --noheadings --output MOUNTPOINT,mode,init,state,connection
+	assert_status 0
+	[ "${lines[0]}" = "$MNT fd sync answering $(mountinfo_of "$MNT" | awk '{ split($3, d, ":"); print d[2] }')" ]
+	[ "${lines[1]}" = "$TEST_DIR/mnt2 fd classic answering $(mountinfo_of "$TEST_DIR/mnt2" | awk '{ split($3, d, ":"); print d[2] }')" ]
+	launch --list --output MOUNTPOINT,bogus
+	assert_status 1
+	assert_output_has "unknown column 'bogus' in --output"
+}
+
+@test "--list --json: parsed by a real JSON parser; pids are the live ones" {
+	two_launches
+	launch --list --json
+	assert_status 0
+	echo "$output" | python3 -m json.tool >/dev/null
+	echo "$output" | python3 -c '
+import json, os, sys
+rows = json.load(sys.stdin)["launches"]
+assert [r["mountpoint"] for r in rows] == [sys.argv[1], sys.argv[2]], rows
+for r in rows:
+    assert set(r) == {"mountpoint", "source", "fstype", "server", "pid", "supervisor",
+                      "mode", "init", "since", "init-ms", "state"}, r
+    assert isinstance(r["pid"], int) and isinstance(r["init-ms"], int)
+    os.kill(r["pid"], 0)
+    os.kill(r["supervisor"], 0)
+    assert r["state"] == "answering"
+' "$MNT" "$TEST_DIR/mnt2"
+}
+
+@test "--list never shows the entry of a killed supervisor, and removes it" {
+	two_launches
+	local sup
+	sup=$(launch --list --raw --noheadings --output MOUNTPOINT,SUPERVISOR; echo "$output" | awk -v m="$MNT" '$1 == m { print $2 }')
+	[ -f "/run/fuselaunch/$sup.launch" ]
+	kill -KILL "$sup"
+	wait_until test ! -d "/proc/$sup"
+	launch --list --raw --noheadings --output MOUNTPOINT
+	assert_status 0
+	[ "$output" = "$TEST_DIR/mnt2" ]
+	[ ! -e "/run/fuselaunch/$sup.launch" ]
+}
+
+@test "--list: an entry whose pid now belongs to another process is not shown" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	local entry
+	entry=$(ls /run/fuselaunch/*.launch)
+	# The same pid, but another start time: not the supervisor that wrote it.
+	sed -i 's/^supervisor_start=.*/supervisor_start=1/' "$entry"
+	launch --list --noheadings
+	assert_status 0
+	[ -z "$output" ]
+}
+
+@test "--list: a launch being unmounted shows as unmounting" {
+	launch --no-auto-unmount -- "$TESTFS" --exit-delay=3000 --record="$RECORD" "$MNT"
+	assert_status 0
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" "$FUSELAUNCH" -u "$MNT" &
+	local unmounter=$!
+	wait_until grep -qx unmounted "$RECORD"
+	launch --list --noheadings --output STATE
+	[ "$output" = unmounting ]
+	wait "$unmounter"
+}
+
+@test "--output, --raw and --noheadings are for --list" {
+	run "$FUSELAUNCH" --raw -- "$TESTFS" "$MNT"
+	assert_status 1
+	assert_output_has "--output, --raw and --noheadings are for --list"
 }
