@@ -58,4 +58,7 @@ void launch_status_describe(const struct launch_status *status, const char *serv
 			    char *message, size_t len);
 int launch_status_exit_code(const struct launch_status *status);
 
+/* STAGE in a word ("mounted", "server-exit", "timeout"), for --json. */
+const char *launch_status_stage_name(uint32_t stage);
+
 #endif

@@ -18,6 +18,7 @@
 #include "exit_codes.h"
 #include "launch.h"
 #include "launch_list.h"
+#include "launch_report.h"
 #include "libmount_lazy.h"
 #include "log.h"
 #include "mount_options.h"
@@ -111,7 +112,7 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          %14$s\n"
 	       "     --raw              with --list: no alignment\n"
 	       "     --noheadings       with --list: no header line\n"
-	       "     --json             --list as JSON\n"
+	       "     --json             print the outcome of a launch, or --list, as JSON\n"
 	       " -v, --verbose          print each step with its time\n"
 	       "\n"
 	       " -h, --help             display this help\n"
@@ -262,6 +263,8 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		bad_usage("--lazy is for --unmount");
 	if ((cli->format.columns || cli->format.raw || cli->format.noheadings) && !cli->list)
 		bad_usage("--output, --raw and --noheadings are for --list");
+	if (cli->format.json && (cli->foreground || cli->unmount))
+		bad_usage("--json is for a launch in the background and for --list");
 	if (cli->list) {
 		if (optind < argc || cli->unmount)
 			bad_usage("--list takes no server and no other action");
@@ -331,7 +334,8 @@ static int build_launch(struct cli *cli, struct launch *l)
 	return FL_EX_OK;
 }
 
-static int report_outcome(const struct launch *l, const struct launch_status *status)
+static int report_outcome(const struct launch *l, const struct launch_status *status,
+			  bool json)
 {
 	char message[1024];
 	int code;
@@ -339,6 +343,8 @@ static int report_outcome(const struct launch *l, const struct launch_status *st
 	launch_status_describe(status, l->server.name, l->server.mountpoint, l->timeout_ms,
 			       message, sizeof(message));
 	code = launch_status_exit_code(status);
+	if (json)
+		launch_report_json(stdout, status, code, message, l->server.mountpoint);
 	if (code == FL_EX_OK)
 		log_step("%s", message);
 	else
@@ -353,7 +359,7 @@ static int run_foreground(struct launch *l, struct mounter *m)
 	int server_status = 0;
 
 	if (launch_run_foreground(l, m, &status, &server_status) < 0)
-		return report_outcome(l, &status);
+		return report_outcome(l, &status, false);
 	if (WIFSIGNALED(server_status))
 		return 128 + WTERMSIG(server_status);
 	return WEXITSTATUS(server_status);
@@ -406,8 +412,11 @@ int main(int argc, char **argv)
 		code = FL_EX_SYSTEM;
 		goto out;
 	}
-	code = report_outcome(&l, &status);
+	code = report_outcome(&l, &status, cli.format.json);
+	cli.format.json = false;
 out:
+	if (cli.format.json && code != FL_EX_OK)
+		launch_report_json_refused(stdout, code, l.server.mountpoint);
 	mounter_free(m);
 	launch_free(&l);
 	free(cli.options);
