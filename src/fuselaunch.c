@@ -25,6 +25,7 @@
 #include "mounter.h"
 #include "program.h"
 #include "server_command.h"
+#include "status_line.h"
 #include "unmount.h"
 
 enum {
@@ -408,6 +409,8 @@ int main(int argc, char **argv)
 		code = run_foreground(&l, m);
 		goto out;
 	}
+	if (!cli.verbose)
+		status_line_enable(l.server.name, l.timeout_ms);
 	if (launch_run(&l, m, &status) < 0) {
 		code = FL_EX_SYSTEM;
 		goto out;

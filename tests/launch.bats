@@ -214,3 +214,19 @@ assert r["ok"] is False and r["exit-code"] == 3 and r["stage"] == "request", r
 ' "$json"
 	assert_nothing_left
 }
+
+@test "a status line while INIT takes more than 2 s on a terminal, gone at the outcome" {
+	# script(1) gives fuselaunch a terminal.
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" script -qfec \
+		"$FUSELAUNCH -t 10 -- $TESTFS --delay-init=3200 $MNT; echo status=\$?" /dev/null
+	[[ "$output" == *$'\r\e[K'"fuselaunch: waiting for testfs to answer FUSE_INIT: 2 s of 10 s"$'\r\e[K'"fuselaunch: waiting for testfs to answer FUSE_INIT: 3 s of 10 s"* ]]
+	# Cleared at the outcome: nothing follows but the status.
+	[[ "$output" == *" of 10 s"$'\r\e[K'"status=0"* ]]
+	is_mounted "$MNT"
+}
+
+@test "no status line when stderr is not a terminal" {
+	launch -t 10 -- "$TESTFS" --delay-init=2500 "$MNT"
+	assert_status 0
+	[ -z "$output" ]
+}
