@@ -33,9 +33,12 @@ static int open_dir(const char *path, bool create)
 	struct stat st;
 	int fd;
 
-	if (create && mkdir(path, geteuid() == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
-		return -errno;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdir(path, geteuid() == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
