@@ -216,12 +216,20 @@ assert r["ok"] is False and r["exit-code"] == 3 and r["stage"] == "request", r
 }
 
 @test "a status line while INIT takes more than 2 s on a terminal, gone at the outcome" {
-	# script(1) gives fuselaunch a terminal.
-	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" script -qfec \
-		"$FUSELAUNCH -t 10 -- $TESTFS --delay-init=3200 $MNT; echo status=\$?" /dev/null
-	[[ "$output" == *$'\r\e[K'"fuselaunch: waiting for testfs to answer FUSE_INIT: 2 s of 10 s"$'\r\e[K'"fuselaunch: waiting for testfs to answer FUSE_INIT: 3 s of 10 s"* ]]
-	# Cleared at the outcome: nothing follows but the status.
-	[[ "$output" == *" of 10 s"$'\r\e[K'"status=0"* ]]
+	local typescript=$TEST_DIR/typescript gate=$TEST_DIR/gate
+	mkfifo "$gate"
+	# script(1) gives fuselaunch a terminal; INIT waits for the gate.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" script -qfec \
+		"$FUSELAUNCH -t 15 -- $TESTFS --init-gate=$gate $MNT; echo status=\$?" \
+		"$typescript" >/dev/null &
+	local job=$!
+	wait_until grep -qs "fuselaunch: waiting for testfs to answer FUSE_INIT: 3 s of 15 s" "$typescript"
+	: >"$gate"
+	wait "$job"
+	run cat "$typescript"
+	[[ "$output" == *$'\r\e[K'"fuselaunch: waiting for testfs to answer FUSE_INIT: 2 s of 15 s"* ]]
+	# Erased at the outcome: nothing follows the last one but the status.
+	[[ "$output" == *" of 15 s"$'\r\e[K'"status=0"* ]]
 	is_mounted "$MNT"
 }
 
