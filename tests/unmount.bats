@@ -219,14 +219,17 @@ for r in rows:
 }
 
 @test "--list: a launch being unmounted shows as unmounting" {
-	launch --no-auto-unmount -- "$TESTFS" --exit-delay=3000 --record="$RECORD" "$MNT"
+	launch -- "$TESTFS" --ignore-unmount --record="$RECORD" "$MNT"
 	assert_status 0
-	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" "$FUSELAUNCH" -u "$MNT" &
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" "$FUSELAUNCH" -t 15 -u "$MNT" &
 	local unmounter=$!
 	wait_until grep -qx unmounted "$RECORD"
 	launch --list --noheadings --output STATE
 	[ "$output" = unmounting ]
-	wait "$unmounter"
+	kill -KILL "$(recorded pid)"
+	local code=0
+	wait "$unmounter" || code=$?
+	[ "$code" = 4 ]
 }
 
 @test "--output, --raw and --noheadings are for --list" {
