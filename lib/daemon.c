@@ -15,6 +15,7 @@
 #include "common.h"
 #include "daemon.h"
 #include "log.h"
+#include "status_line.h"
 #include "supervisor.h"
 #include "terminal.h"
 
@@ -190,6 +191,7 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 	/* A signal that came meanwhile is handled here, with a pipe to close. */
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
 
+	status_line_wait(status_pipe[0]);
 	rc = launch_status_receive(status_pipe[0], status);
 	unreported = rc < 0;
 	if (unreported) {

@@ -12,6 +12,11 @@ enum fuselaunch_exit {
 	FL_EX_MOUNT_FAILED = 6,		/* the kernel refused the mount */
 	FL_EX_TIMEOUT = 7,		/* no answer to INIT within the timeout */
 	FL_EX_CANCELLED = 8,		/* cancelled by a signal before the outcome */
+	/* --unmount also returns FL_EX_SERVER_FAILED (the server exited
+	 * non-zero or was killed after the unmount) and FL_EX_TIMEOUT (it did
+	 * not exit in time and was stopped). */
+	FL_EX_BUSY = 9,			/* --unmount: the mount is busy */
+	FL_EX_NOT_OURS = 10,		/* --unmount: not a mount of fuselaunch */
 };
 
 #endif

@@ -372,3 +372,29 @@ int fusermount_umount_recorded(const char *mountpoint, char *why, size_t whylen)
 	free(path);
 	return rc;
 }
+
+int fusermount_unmount_as_user(const char *fusermount, const char *mountpoint, bool lazy,
+			       bool in_utab, char *why, size_t whylen)
+{
+	char *fm_argv[] = { FUSERMOUNT_PROGRAM, "-u", "--", (char *)mountpoint, NULL, NULL };
+	/* -i: not umount.fuselaunch again, which is what runs us. */
+	char *um_argv[] = { UMOUNT_PROGRAM, "-i", "--", (char *)mountpoint, NULL, NULL };
+	char *path = NULL;
+	int rc;
+
+	if (lazy) {
+		memmove(fm_argv + 3, fm_argv + 2, 3 * sizeof(char *));
+		fm_argv[2] = "-z";
+		memmove(um_argv + 3, um_argv + 2, 3 * sizeof(char *));
+		um_argv[2] = "-l";
+	}
+	if (!in_utab)
+		return run_unmounter(fusermount, fm_argv, why, whylen);
+	if (exec_path_search(UMOUNT_PROGRAM, "/usr/bin:/bin", &path) < 0) {
+		snprintf(why, whylen, "no %s in /usr/bin or /bin", UMOUNT_PROGRAM);
+		return -ENOENT;
+	}
+	rc = run_unmounter(path, um_argv, why, whylen);
+	free(path);
+	return rc;
+}

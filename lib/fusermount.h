@@ -56,6 +56,12 @@ void fusermount_close(struct fusermount *fm);
 /* fusermount3 -u -z MOUNTPOINT, waited for.  WHY gets its words. */
 int fusermount_unmount(const char *fusermount, const char *mountpoint, char *why, size_t whylen);
 
+/* As a user: fusermount3 -u [-z] MOUNTPOINT, or for a mount recorded in
+ * utab (IN_UTAB), umount [-l] MOUNTPOINT; LAZY: detach it.  Waited for;
+ * WHY gets its words. */
+int fusermount_unmount_as_user(const char *fusermount, const char *mountpoint, bool lazy,
+			       bool in_utab, char *why, size_t whylen);
+
 /* umount -l MOUNTPOINT, waited for, for a user's mount that mount(8) may
  * have recorded in utab: fusermount3 leaves utab alone, while umount(8),
  * setuid too, lets a user unmount a FUSE mount of theirs (user_id=) and

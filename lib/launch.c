@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mounter.h"
 #include "pidfile.h"
+#include "registry.h"
 #include "sd_notify.h"
 #include "server_process.h"
 #include "supervisor.h"
@@ -36,6 +37,7 @@ struct launch_run {
 					 * own, lent the caller's terminal */
 	struct terminal_loan terminal;
 	pid_t pidfile_pid;		/* what the pidfile says now */
+	struct registry_entry registry;	/* what --list and --unmount see */
 };
 
 int launch_prepare(const struct launch *l, struct mounter **m)
@@ -198,18 +200,17 @@ static int check_not_cancelled(struct launch_run *r)
 	return -ECANCELED;
 }
 
-/* The pidfile names the server process that serves: the one we started,
- * or, once it has handed over and exited, the oldest left. */
-static int update_pidfile(struct launch_run *r)
+/* The pidfile and the registry name the server process that serves: the
+ * one we started, or, once it has handed over and exited, the oldest left. */
+static int name_serving_process(struct launch_run *r)
 {
 	const char *path = r->launch->pidfile;
 	pid_t pid;
 	int rc;
 
-	if (!path)
-		return 0;
 	pid = r->sup.server_reaped ? server_first_child() : r->sup.server_pid;
-	if (pid <= 0 || pid == r->pidfile_pid)
+	registry_publish(&r->registry, r->mounter, &r->status, pid);
+	if (!path || pid <= 0 || pid == r->pidfile_pid)
 		return 0;
 	rc = pidfile_write(path, pid);
 	if (rc == 0)
@@ -267,7 +268,7 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 		goto failed;
 	/* A pidfile that cannot be written is a failed launch: whoever asked
 	 * for it would find no server to stop. */
-	rc = update_pidfile(r);
+	rc = name_serving_process(r);
 	if (rc < 0) {
 		launch_status_record(&r->status, STAGE_PIDFILE, rc, r->launch->pidfile);
 		goto failed;
@@ -310,7 +311,7 @@ static int supervise_mounted(struct launch_run *r)
 			supervisor_signal_server(&r->sup, SIGTERM);
 			break;
 		case SUPERVISOR_CHILD_REAPED:
-			rc = update_pidfile(r);
+			rc = name_serving_process(r);
 			if (rc < 0)
 				log_error("cannot write pidfile '%s': %s", r->launch->pidfile,
 					  strerror(-rc));
@@ -351,7 +352,7 @@ static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int p
 	close(status_fd);
 	close(parent_fd);
 	leave_caller(r.launch->log_fd, &r.sup, r.launch->server.name);
-	supervise_mounted(&r);
+	registry_withdraw(&r.registry, supervise_mounted(&r));
 	_exit(0);
 }
 
@@ -375,5 +376,6 @@ int launch_run_foreground(const struct launch *l, struct mounter *m,
 		return rc;
 	sd_notify_send("READY=1");
 	*server_status = supervise_mounted(&r);
+	registry_withdraw(&r.registry, *server_status);
 	return 0;
 }

@@ -158,3 +158,24 @@ int launch_status_exit_code(const struct launch_status *s)
 		return FL_EX_SYSTEM;
 	}
 }
+
+const char *launch_status_stage_name(uint32_t stage)
+{
+	static const char *const names[] = {
+		[STAGE_MOUNTED] = "mounted",
+		[STAGE_DEVICE] = "device",
+		[STAGE_SYNC_INIT] = "sync-init",
+		[STAGE_FS_OPEN] = "fs-open",
+		[STAGE_FS_PARAM] = "fs-param",
+		[STAGE_SERVER_START] = "server-start",
+		[STAGE_SERVER_EXIT] = "server-exit",
+		[STAGE_INIT] = "init",
+		[STAGE_MOUNT] = "mount",
+		[STAGE_TIMEOUT] = "timeout",
+		[STAGE_CANCELLED] = "cancelled",
+		[STAGE_INTERNAL] = "internal",
+		[STAGE_FUSERMOUNT] = "fusermount",
+	};
+
+	return stage < ARRAY_SIZE(names) && names[stage] ? names[stage] : "internal";
+}

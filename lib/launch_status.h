@@ -30,6 +30,13 @@ struct launch_status {
 	int32_t wait_status;	/* the server's wait status with STAGE_SERVER_EXIT */
 	uint32_t signal;	/* the signal, with STAGE_CANCELLED */
 	char detail[240];	/* the kernel's words, a parameter, a step */
+	/* with STAGE_MOUNTED: the launch as --json reports it */
+	uint64_t mount_id;
+	int32_t server_pid;
+	int32_t supervisor_pid;
+	uint32_t init_ms;
+	uint8_t watch;		/* the server mounted by itself */
+	uint8_t sync_init;	/* synchronous FUSE_INIT, not classic */
 };
 
 /* Record a failure: what failed (STAGE), the errno (either sign), and
@@ -52,5 +59,8 @@ void launch_status_describe(const struct launch_status *status, const char *serv
 			    const char *mountpoint, unsigned int timeout_ms,
 			    char *message, size_t len);
 int launch_status_exit_code(const struct launch_status *status);
+
+/* STAGE in a word ("mounted", "server-exit", "timeout"), for --json. */
+const char *launch_status_stage_name(uint32_t stage);
 
 #endif

@@ -320,6 +320,9 @@ int mount_helper_record_utab(const struct mount_helper *h, const struct launch *
 		rc = mount_options_append(&options, h->options);
 	if (rc == 0 && h->fstab_userspace)
 		rc = mount_options_merge(&options, h->fstab_userspace);
+	/* umount(8) then runs umount.fuselaunch, which waits for the server. */
+	if (rc == 0)
+		rc = mount_options_merge(&options, "helper=" MOUNT_HELPER_TYPE);
 	snprintf(fstype, sizeof(fstype), "fuse.%s", l->options.subtype);
 	if (rc == 0 && options)
 		rc = utab_record(h->source, l->server.mountpoint, fstype, options);

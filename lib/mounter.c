@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fuse_device.h"
@@ -135,11 +136,21 @@ const char *mounter_subtype(const struct mounter *m)
 	return l->options.subtype ? l->options.subtype : l->server.name;
 }
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 int mounter_start_call(struct mounter *m, void (*call)(void *arg))
 {
 	int rc;
 
 	memset(&m->result, 0, sizeof(m->result));
+	if (!m->init_started_ms)
+		m->init_started_ms = monotonic_ms();
 	rc = init_thread_start(&m->init, call, m);
 	if (rc < 0) {
 		mounter_fail(m, STAGE_INTERNAL, rc, "init thread");
@@ -158,6 +169,10 @@ bool mounter_join(struct mounter *m, int timeout_ms, bool record)
 	if (!was_running)
 		return true;
 	m->sup->init_fd = -1;
+	m->init_ms = (unsigned int)(monotonic_ms() - m->init_started_ms);
+	/* Which connection: what --list and --unmount show. */
+	if (!m->connection && m->device_fd >= 0)
+		fuse_device_connection(m->device_fd, &m->connection);
 	if (m->result.attached) {
 		m->attached = true;
 		m->mount_id = m->result.mount_id;

@@ -88,6 +88,8 @@ struct mounter {
 	bool attached;			/* a mount of this launch is on the mountpoint */
 	uint64_t mount_id;		/* which one */
 	unsigned int connection;	/* its FUSE connection, once known; 0: not */
+	uint64_t init_started_ms;	/* the first blocking call's start */
+	unsigned int init_ms;		/* how long until it came back */
 	void *own;			/* the mounter's own state, from prepare to
 					 * release */
 };

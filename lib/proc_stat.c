@@ -34,3 +34,27 @@ int proc_stat_read(const char *path, char *state, pid_t *ppid)
 		*ppid = parent;
 	return 0;
 }
+
+int proc_stat_start_time(pid_t pid, unsigned long long *start)
+{
+	char path[64], line[1024], *field;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, line, sizeof(line) - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	line[n] = '\0';
+	field = strrchr(line, ')');
+	/* From the state (field 3) on, 19 fields to the start time. */
+	for (i = 0; field && i < 20; i++)
+		field = strchr(field + 1, ' ');
+	if (!field || sscanf(field + 1, "%llu", start) != 1)
+		return -EINVAL;
+	return 0;
+}

@@ -9,4 +9,8 @@
  * not NULL.  Returns 0 or -errno (-EINVAL for a line that does not parse). */
 int proc_stat_read(const char *path, char *state, pid_t *ppid);
 
+/* When process PID started, in clock ticks since boot (field 22): with
+ * its pid, what tells one process from a later one given the same pid. */
+int proc_stat_start_time(pid_t pid, unsigned long long *start);
+
 #endif

@@ -14,7 +14,8 @@ static int stdout_exit_code;
 static void check_stdout(void)
 {
 	bool failed = ferror(stdout) != 0;
-	int error = 0;
+	/* A write that failed earlier left its errno, at best. */
+	int error = failed ? errno : 0;
 
 	if (fflush(stdout) != 0) {
 		failed = true;

@@ -17,12 +17,16 @@
 #include "descriptors.h"
 #include "exit_codes.h"
 #include "launch.h"
+#include "launch_list.h"
+#include "launch_report.h"
 #include "libmount_lazy.h"
 #include "log.h"
 #include "mount_options.h"
 #include "mounter.h"
 #include "program.h"
 #include "server_command.h"
+#include "status_line.h"
+#include "unmount.h"
 
 enum {
 	OPT_SYNC_INIT = 256,
@@ -33,6 +37,12 @@ enum {
 	OPT_USER,
 	OPT_DROP_PRIVILEGES,
 	OPT_PRESERVE_ENV,
+	OPT_LAZY,
+	OPT_LIST,
+	OPT_JSON,
+	OPT_OUTPUT,
+	OPT_RAW,
+	OPT_NOHEADINGS,
 };
 
 struct cli {
@@ -49,6 +59,10 @@ struct cli {
 	bool foreground;
 	bool no_auto_unmount;
 	bool verbose;
+	const char *unmount;		/* -u MOUNTPOINT */
+	bool lazy;
+	bool list;			/* --list, in FORMAT */
+	struct launch_list_format format;
 	int server_argc;
 	char **server_argv;
 };
@@ -57,6 +71,8 @@ static void __attribute__((noreturn)) usage(void)
 {
 	printf("Usage:\n"
 	       " %1$s [options] -- SERVER [SERVER-ARGS...]\n"
+	       " %1$s [-v] [-t SECONDS] [--lazy] -u MOUNTPOINT\n"
+	       " %1$s --list [--json] [--output COLUMNS] [--raw] [--noheadings]\n"
 	       "\n"
 	       "Launch a FUSE server and exit 0 only once its file system is mounted and\n"
 	       "answering.  The server's mountpoint argument is replaced by /dev/fd/N, an open\n"
@@ -98,6 +114,16 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          with --user, pass these variables (comma-separated)\n"
 	       "                          too; the server otherwise gets only PATH, HOME, USER,\n"
 	       "                          LOGNAME, SHELL, TERM, LANG, LANGUAGE, LC_* and TZ\n"
+	       " -u, --unmount DIR      unmount a mount fuselaunch supervises and wait until\n"
+	       "                          its server has exited (-t bounds the wait)\n"
+	       "     --lazy             with --unmount: detach even a busy mount, and wait\n"
+	       "     --list             list the launches supervised here (root: every\n"
+	       "                          user's; a user: their own)\n"
+	       "     --output COLUMNS   with --list: which columns, comma-separated, of\n"
+	       "                          %14$s\n"
+	       "     --raw              with --list: no alignment\n"
+	       "     --noheadings       with --list: no header line\n"
+	       "     --json             print the outcome of a launch, or --list, as JSON\n"
 	       " -v, --verbose          print each step with its time\n"
 	       "\n"
 	       " -h, --help             display this help\n"
@@ -114,12 +140,16 @@ static void __attribute__((noreturn)) usage(void)
 	       " %9$d  the kernel refused the mount or one of its mount options\n"
 	       " %10$d  the server did not answer FUSE_INIT within the timeout\n"
 	       " %11$d  cancelled by a signal\n"
+	       " %12$d  --unmount: the mount is busy (4: the server failed after the\n"
+	       "     unmount; 7: it did not exit in time and was stopped)\n"
+	       " %13$d --unmount: not a mount of fuselaunch\n"
 	       "\n"
 	       "For more details see fuselaunch(1).\n",
 	       program_invocation_short_name, LAUNCH_DEFAULT_TIMEOUT_MS / 1000,
 	       FL_EX_OK, FL_EX_USAGE, FL_EX_SYSTEM, FL_EX_SERVER_NOT_FOUND,
 	       FL_EX_SERVER_FAILED, FL_EX_INIT_REFUSED, FL_EX_MOUNT_FAILED,
-	       FL_EX_TIMEOUT, FL_EX_CANCELLED);
+	       FL_EX_TIMEOUT, FL_EX_CANCELLED, FL_EX_BUSY, FL_EX_NOT_OURS,
+	       launch_list_columns());
 	exit(FL_EX_OK);
 }
 
@@ -166,6 +196,13 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		{ "user", required_argument, NULL, OPT_USER },
 		{ "drop-privileges", no_argument, NULL, OPT_DROP_PRIVILEGES },
 		{ "preserve-env", required_argument, NULL, OPT_PRESERVE_ENV },
+		{ "unmount", required_argument, NULL, 'u' },
+		{ "lazy", no_argument, NULL, OPT_LAZY },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
+		{ "raw", no_argument, NULL, OPT_RAW },
+		{ "noheadings", no_argument, NULL, OPT_NOHEADINGS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -174,7 +211,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 	int c, rc;
 
 	/* '+': everything from the server's name on belongs to the server. */
-	while ((c = getopt_long(argc, argv, "+fm:o:t:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+fm:o:t:u:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			cli->foreground = true;
@@ -216,8 +253,31 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			cli->drop_privileges = true;
 			break;
 		case OPT_PRESERVE_ENV:
-			if (join_list(&cli->preserve_env, optarg) < 0)
-				bad_usage("out of memory for option '%s'", optarg);
+			if (join_list(&cli->preserve_env, optarg) < 0) {
+				log_error("out of memory for option '%s'", optarg);
+				exit(FL_EX_SYSTEM);
+			}
+			break;
+		case 'u':
+			cli->unmount = optarg;
+			break;
+		case OPT_LAZY:
+			cli->lazy = true;
+			break;
+		case OPT_LIST:
+			cli->list = true;
+			break;
+		case OPT_JSON:
+			cli->format.json = true;
+			break;
+		case OPT_OUTPUT:
+			cli->format.columns = optarg;
+			break;
+		case OPT_RAW:
+			cli->format.raw = true;
+			break;
+		case OPT_NOHEADINGS:
+			cli->format.noheadings = true;
 			break;
 		case 'v':
 			cli->verbose = true;
@@ -234,6 +294,22 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 	if (cli->foreground && cli->log)
 		bad_usage("--log cannot be used with --foreground: there the server's output stays on %s's own",
 			  program_invocation_short_name);
+	if (cli->lazy && !cli->unmount)
+		bad_usage("--lazy is for --unmount");
+	if ((cli->format.columns || cli->format.raw || cli->format.noheadings) && !cli->list)
+		bad_usage("--output, --raw and --noheadings are for --list");
+	if (cli->format.json && (cli->foreground || cli->unmount))
+		bad_usage("--json is for a launch in the background and for --list");
+	if (cli->list) {
+		if (optind < argc || cli->unmount)
+			bad_usage("--list takes no server and no other action");
+		return;
+	}
+	if (cli->unmount) {
+		if (optind < argc)
+			bad_usage("--unmount takes a mountpoint and no server");
+		return;
+	}
 	if (optind >= argc)
 		bad_usage("no server given");
 	cli->server_argc = argc - optind;
@@ -290,7 +366,8 @@ static int build_launch(struct cli *cli, struct launch *l)
 	return FL_EX_OK;
 }
 
-static int report_outcome(const struct launch *l, const struct launch_status *status)
+static int report_outcome(const struct launch *l, const struct launch_status *status,
+			  bool json)
 {
 	char message[1024];
 	int code;
@@ -298,6 +375,8 @@ static int report_outcome(const struct launch *l, const struct launch_status *st
 	launch_status_describe(status, l->server.name, l->server.mountpoint, l->timeout_ms,
 			       message, sizeof(message));
 	code = launch_status_exit_code(status);
+	if (json)
+		launch_report_json(stdout, status, code, message, l->server.mountpoint);
 	if (code == FL_EX_OK)
 		log_step("%s", message);
 	else
@@ -312,10 +391,26 @@ static int run_foreground(struct launch *l, struct mounter *m)
 	int server_status = 0;
 
 	if (launch_run_foreground(l, m, &status, &server_status) < 0)
-		return report_outcome(l, &status);
+		return report_outcome(l, &status, false);
 	if (WIFSIGNALED(server_status))
 		return 128 + WTERMSIG(server_status);
 	return WEXITSTATUS(server_status);
+}
+
+/* --unmount: -t bounds the wait for the server's exit. */
+static int run_unmount(const struct cli *cli)
+{
+	struct unmount_request req = { .mountpoint = cli->unmount, .lazy = cli->lazy };
+	struct launch l;
+	int code = FL_EX_USAGE;
+
+	launch_init(&l);
+	if (!cli->timeout || launch_set_timeout(&l, cli->timeout) == 0) {
+		req.timeout_ms = l.timeout_ms;
+		code = unmount_run(&req);
+	}
+	launch_free(&l);
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -330,6 +425,10 @@ int main(int argc, char **argv)
 	program_check_stdout_at_exit(FL_EX_SYSTEM);
 	parse_args(argc, argv, &cli);
 	log_init(program_invocation_short_name, cli.verbose);
+	if (cli.unmount)
+		return run_unmount(&cli);
+	if (cli.list)
+		return launch_list_print(&cli.format);
 	launch_init(&l);
 	code = build_launch(&cli, &l);
 	if (code == FL_EX_OK)
@@ -341,12 +440,17 @@ int main(int argc, char **argv)
 		code = run_foreground(&l, m);
 		goto out;
 	}
+	if (!cli.verbose)
+		status_line_enable(l.server.name, l.timeout_ms);
 	if (launch_run(&l, m, &status) < 0) {
 		code = FL_EX_SYSTEM;
 		goto out;
 	}
-	code = report_outcome(&l, &status);
+	code = report_outcome(&l, &status, cli.format.json);
+	cli.format.json = false;
 out:
+	if (cli.format.json && code != FL_EX_OK)
+		launch_report_json_refused(stdout, code, l.server.mountpoint);
 	mounter_free(m);
 	launch_free(&l);
 	free(cli.options);

@@ -84,11 +84,11 @@ man_page() {
 @test "every exit code is in --help and the man page" {
 	local page code
 	page=$(man_page)
-	for code in 0 1 2 3 4 5 6 7 8; do
-		"$FUSELAUNCH" --help | grep -q "^ $code  "
+	for code in 0 1 2 3 4 5 6 7 8 9 10; do
+		"$FUSELAUNCH" --help | grep -q "^ $code  \?"
 		grep -q "^\.IP $code\$" "$page"
 	done
-	[ "$(grep -c '^\.IP [0-9]*$' "$page")" = 9 ]
+	[ "$(grep -c '^\.IP [0-9]*$' "$page")" = 11 ]
 }
 
 @test "README, --help and the man page agree: 1 for an option fuselaunch refuses, 6 for one the kernel refuses" {

@@ -31,6 +31,14 @@ setup() {
 	export LIBMOUNT_UTAB=$TEST_DIR/utab
 	export LIBMOUNT_FSTAB=$TEST_DIR/fstab
 	touch "$LIBMOUNT_FSTAB"
+	private_registry
+}
+
+# The registry of root's launches (--list, --unmount): a fresh one per
+# test, never the host's.
+private_registry() {
+	mkdir -p /run/fuselaunch
+	mount -t tmpfs -o mode=755 fuselaunch-registry /run/fuselaunch
 }
 
 # Mounts below the scratch directory, deepest first.
@@ -56,6 +64,9 @@ teardown() {
 		umount -l "$m" || true
 	done
 	test_processes | xargs -r kill -KILL 2>/dev/null || true
+	if [ "$(findmnt -n -o SOURCE /run/fuselaunch)" = fuselaunch-registry ]; then
+		umount -l /run/fuselaunch
+	fi
 	rm -rf "$TEST_DIR"
 }
 
@@ -165,6 +176,7 @@ overlay_sbin() {
 	SBIN_EXTRA=$(mktemp -d /tmp/fuselaunch-sbin.XXXXXX)
 	chmod 755 "$SBIN_EXTRA"
 	ln -s "$BUILDDIR/src/mount.fuselaunch" "$SBIN_EXTRA/mount.fuselaunch"
+	ln -s "$BUILDDIR/src/umount.fuselaunch" "$SBIN_EXTRA/umount.fuselaunch"
 	ln -s "$BUILDDIR/tests/testfs" "$SBIN_EXTRA/testfs"
 	mount -t overlay fuselaunch-tests -o lowerdir="$SBIN_EXTRA:/usr/sbin" /usr/sbin
 	export SBIN_EXTRA

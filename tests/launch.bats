@@ -122,6 +122,18 @@ load helpers
 	grep -q /libmount "/proc/$daemon/maps"
 }
 
+# libsmartcols is for --list alone: a launch, its supervisor included,
+# maps it no more than libmount.
+@test "libsmartcols is not loaded by a launch or its supervisor" {
+	local daemon
+	launch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	daemon=$(ps -o ppid= -p "$(recorded pid)" | tr -d " ")
+	grep -q /libc "/proc/$daemon/maps"
+	run grep /libsmartcols "/proc/$daemon/maps"
+	[ "$status" -eq 1 ]
+}
+
 @test "umount ends the server and the daemon" {
 	launch -- "$TESTFS" --record="$RECORD" "$MNT"
 	assert_status 0
@@ -157,4 +169,72 @@ load helpers
 	assert_output_has "opened /dev/fuse as fd"
 	assert_output_has "FUSE_INIT answered"
 	[[ "$output" =~ \[\ *[0-9]+\.[0-9]{3}\ ms\]\ mounted\ on\ $MNT ]]
+}
+
+@test "--json: the outcome of a launch is one JSON object, with --list --json's names" {
+	launch --json -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	echo "$output" | python3 -m json.tool >/dev/null
+	local listed
+	listed=$("$FUSELAUNCH" --list --json)
+	python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+row = json.loads(sys.argv[2])["launches"][0]
+assert r["ok"] is True and r["exit-code"] == 0 and r["stage"] == "mounted", r
+assert r["errno"] == 0 and r["message"] == "testfs mounted on " + sys.argv[3], r
+assert r["mountpoint"] == sys.argv[3] and r["pid"] == int(sys.argv[4]), r
+assert r["mode"] == "fd" and r["init"] == "sync", r
+assert isinstance(r["mount-id"], int) and isinstance(r["init-ms"], int), r
+for k in ("mountpoint", "pid", "supervisor", "mode", "init", "init-ms"):
+    assert r[k] == row[k], (k, r, row)
+' "$output" "$listed" "$MNT" "$(recorded pid)"
+}
+
+@test "--json: a failed launch is one JSON object saying why" {
+	launch --json -- "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	local json
+	json=$(echo "$output" | grep '^{')
+	echo "$json" | python3 -m json.tool >/dev/null
+	python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+assert r["ok"] is False and r["exit-code"] == 4 and r["stage"] == "server-exit", r
+assert r["message"] == "server \x27testfs\x27 exited with status 3 before answering FUSE_INIT", r
+assert r["pid"] is None and r["mount-id"] is None, r
+' "$json"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" --json -- "$TEST_DIR/no-such-server" "$MNT"
+	assert_status 3
+	json=$(echo "$output" | grep '^{')
+	python3 -c '
+import json, sys
+r = json.loads(sys.argv[1])
+assert r["ok"] is False and r["exit-code"] == 3 and r["stage"] == "request", r
+' "$json"
+	assert_nothing_left
+}
+
+@test "a status line while INIT takes more than 2 s on a terminal, gone at the outcome" {
+	local typescript=$TEST_DIR/typescript gate=$TEST_DIR/gate
+	mkfifo "$gate"
+	# script(1) gives fuselaunch a terminal; INIT waits for the gate.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" script -qfec \
+		"$FUSELAUNCH -t 15 -- $TESTFS --init-gate=$gate $MNT; echo status=\$?" \
+		"$typescript" >/dev/null &
+	local job=$!
+	wait_until grep -qs "fuselaunch: waiting for testfs to answer FUSE_INIT: 3 s of 15 s" "$typescript"
+	: >"$gate"
+	wait "$job"
+	run cat "$typescript"
+	[[ "$output" == *$'\r\e[K'"fuselaunch: waiting for testfs to answer FUSE_INIT: 2 s of 15 s"* ]]
+	# Erased at the outcome: nothing follows the last one but the status.
+	[[ "$output" == *" of 15 s"$'\r\e[K'"status=0"* ]]
+	is_mounted "$MNT"
+}
+
+@test "no status line when stderr is not a terminal" {
+	launch -t 10 -- "$TESTFS" --delay-init=2500 "$MNT"
+	assert_status 0
+	[ -z "$output" ]
 }

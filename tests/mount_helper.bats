@@ -47,7 +47,7 @@ utab_options() {
 	[[ ",$(mount_field super)," == *",allow_other,"* ]]
 	[ "$(recorded source)" = tfs:src1 ]
 	[ "$(recorded options)" = "record=$RECORD" ]
-	[ "$(utab_options)" = "_netdev,x-fuselaunch.timeout=20" ]
+	[ "$(utab_options)" = "_netdev,x-fuselaunch.timeout=20,helper=fuselaunch" ]
 }
 
 @test "mount(8) with the TYPE#SOURCE form" {
@@ -76,7 +76,7 @@ utab_options() {
 	[[ ",$(mount_field super)," == *",allow_other,max_read=65536,"* ]]
 	[ "$(recorded options)" = "record=$RECORD,content=abc" ]
 	[ "$(cat "$MNT/hello")" = abc ]
-	[ "$(utab_options)" = "x-fuselaunch.timeout=5,_netdev,x-systemd.automount" ]
+	[ "$(utab_options)" = "x-fuselaunch.timeout=5,_netdev,x-systemd.automount,helper=fuselaunch" ]
 }
 
 @test "x-fuselaunch.timeout in fstab bounds INIT though mount(8) withholds x-* from helpers" {
@@ -100,9 +100,63 @@ utab_options() {
 	fstab "tfs:src $MNT fuselaunch.testfs _netdev 0 0"
 	tagged mount "$MNT"
 	assert_status 0
-	[ "$(utab_options)" = _netdev ]
+	[ "$(utab_options)" = _netdev,helper=fuselaunch ]
 	umount "$MNT"
 	assert_nothing_left
+	[ -z "$(utab_options)" ]
+}
+
+@test "umount(8) runs umount.fuselaunch: it returns only once the server has exited" {
+	fstab "tfs:src $MNT fuselaunch.testfs record=$RECORD,exit-delay=700 0 0"
+	tagged mount "$MNT"
+	assert_status 0
+	tagged umount "$MNT"
+	assert_status 0
+	[ -z "$output" ]
+	# testfs records its exit after the delay, just before exiting.
+	grep -qx exit "$RECORD"
+	! kill -0 "$(recorded pid)" 2>/dev/null
+	assert_nothing_left
+	[ -z "$(utab_options)" ]
+}
+
+@test "umount(8) fails when the server fails after the unmount, saying how" {
+	fstab "tfs:src $MNT fuselaunch.testfs exit-status=3 0 0"
+	tagged mount "$MNT"
+	assert_status 0
+	tagged umount "$MNT"
+	assert_status 32
+	[ "$output" = "umount.fuselaunch: server 'testfs' exited with status 3 after the unmount of $MNT" ]
+	assert_nothing_left
+	[ -z "$(utab_options)" ]
+}
+
+@test "umount(8) of a busy mount: fails naming who holds it, still mounted" {
+	fstab "tfs:src $MNT fuselaunch.testfs defaults 0 0"
+	tagged mount "$MNT"
+	assert_status 0
+	sleep 30 <"$MNT/hello" &
+	local holder=$!
+	wait_until eval '[ "$(readlink /proc/$holder/fd/0)" = "$MNT/hello" ]'
+	tagged umount "$MNT"
+	kill "$holder"
+	assert_status 32
+	[ "$output" = "umount.fuselaunch: $MNT is busy: held by $holder (sleep: open file)" ]
+	is_mounted "$MNT"
+	[ "$(utab_options)" = helper=fuselaunch ]
+}
+
+@test "umount(8) of a mount whose supervisor was killed: unmounted all the same" {
+	fstab "tfs:src $MNT fuselaunch.testfs defaults 0 0"
+	tagged mount "$MNT"
+	assert_status 0
+	local sup
+	sup=$(sed -n 's/^supervisor=//p' /run/fuselaunch/*.launch)
+	kill -KILL "$sup"
+	wait_until test ! -d "/proc/$sup"
+	tagged umount "$MNT"
+	assert_status 0
+	is_not_mounted "$MNT"
 	[ -z "$(utab_options)" ]
 }
 

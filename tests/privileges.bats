@@ -65,6 +65,10 @@ setup() {
 	touch "$LIBMOUNT_FSTAB"
 	: >"$PRIV_DIR/fstab"
 	chmod 644 "$PRIV_DIR/fstab"
+	private_registry
+	# The test user's runtime directory, for their launches' registry.
+	install -d -o "$TEST_USER" -m 700 "$TEST_DIR/runtime"
+	export XDG_RUNTIME_DIR=$TEST_DIR/runtime
 }
 
 # A server run as another user gets a clean environment: the tests that
@@ -157,6 +161,28 @@ assert_no_capabilities() {
 	assert_status 0
 	as_user fusermount3 -u "$MNT"
 	assert_nothing_left
+}
+
+@test "a user's --unmount: through fusermount3, once the server has exited" {
+	user_launch -- "$TESTFS" --record="$RECORD" --exit-delay=300 --exit-status=2 "$MNT"
+	assert_status 0
+	[ "$(stat -c %U "$XDG_RUNTIME_DIR/fuselaunch")" = "$TEST_USER" ]
+	ls "$XDG_RUNTIME_DIR/fuselaunch/"*.launch
+	user_launch -u "$MNT"
+	assert_status 4
+	[ "$output" = "fuselaunch: server 'testfs' exited with status 2 after the unmount of $MNT" ]
+	grep -qx exit "$RECORD"
+	assert_nothing_left
+	[ -z "$(ls "$XDG_RUNTIME_DIR/fuselaunch")" ]
+}
+
+@test "a user's --unmount of a mount that is not theirs: exit 10" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	user_launch -u "$MNT"
+	assert_status 10
+	assert_output_has "$MNT is not a mount of fuselaunch: it is a fuse.testfs mount of testfs"
+	is_mounted "$MNT"
 }
 
 @test "a fusermount3 with --sync-init: INIT answered before the mount is visible" {

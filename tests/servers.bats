@@ -25,6 +25,7 @@ setup() {
 	export LIBMOUNT_UTAB=$TEST_DIR/utab LIBMOUNT_FSTAB=$TEST_DIR/fstab
 	mkdir "$MNT" "$SRC"
 	echo "served data" >"$SRC/file"
+	private_registry
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on now.

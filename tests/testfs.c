@@ -45,9 +45,13 @@ static struct {
 	bool debug;
 	const char *source;		/* recorded only */
 	const char *mount_options;	/* -o, recorded */
+	long exit_delay_ms;		/* after the unmount, before exiting */
+	int exit_status;		/* after the unmount; -1: 0 */
+	bool ignore_unmount;		/* serve on, unmounted, until killed */
 } opt = {
 	.content = "hello from testfs\n",
 	.exit_before_init = -1,
+	.exit_status = -1,
 };
 
 /*
@@ -331,6 +335,9 @@ static void usage(FILE *out)
 		"  --init-gate=FIFO          answer INIT once FIFO has been opened to write\n"
 		"  --noise=BYTES             write at least BYTES to stdout before reading INIT\n"
 		"  --hang                    never read the device\n"
+		"  --exit-delay=MS           once unmounted, wait MS milliseconds before exiting\n"
+		"  --exit-status=N           once unmounted, exit with status N\n"
+		"  --ignore-unmount          once unmounted, do not exit until killed\n"
 		"  --daemonize               fork after mounting; the parent exits 0\n"
 		"  --record=FILE             append a trace of events to FILE\n"
 		"  --record-mountpoint=DIR   trace whether DIR is mounted at INIT\n"
@@ -364,7 +371,8 @@ static long parse_num(const char *s, long max)
 }
 
 enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
-       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE };
+       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE, EXIT_DELAY, EXIT_STATUS,
+       IGNORE_UNMOUNT };
 static const struct option longopts[] = {
 	{ "content", required_argument, NULL, CONTENT },
 	{ "exit-before-init", required_argument, NULL, EXIT },
@@ -374,6 +382,9 @@ static const struct option longopts[] = {
 	{ "init-gate", required_argument, NULL, INIT_GATE },
 	{ "noise", required_argument, NULL, NOISE },
 	{ "hang", no_argument, NULL, HANG },
+	{ "exit-delay", required_argument, NULL, EXIT_DELAY },
+	{ "exit-status", required_argument, NULL, EXIT_STATUS },
+	{ "ignore-unmount", no_argument, NULL, IGNORE_UNMOUNT },
 	{ "daemonize", no_argument, NULL, DAEMONIZE },
 	{ "record", required_argument, NULL, RECORD },
 	{ "record-mountpoint", required_argument, NULL, RECORD_MNT },
@@ -393,6 +404,9 @@ static void apply_option(int c, char *value, const char *arg)
 	case INIT_GATE: opt.init_gate = value; break;
 	case NOISE: opt.noise = parse_num(value, LONG_MAX); break;
 	case HANG: opt.hang = true; break;
+	case EXIT_DELAY: opt.exit_delay_ms = parse_num(value, LONG_MAX); break;
+	case EXIT_STATUS: opt.exit_status = parse_num(value, 255); break;
+	case IGNORE_UNMOUNT: opt.ignore_unmount = true; break;
 	case DAEMONIZE: opt.daemonize = true; break;
 	case RECORD: opt.record_file = value; break;
 	case RECORD_MNT:
@@ -548,6 +562,26 @@ static void before_init(struct fuse_session *se)
 	}
 }
 
+/* The loop ended: the mount is gone.  A server that flushes takes its
+ * time; one that ignores the unmount stays until killed. */
+static void after_unmount(void)
+{
+	struct timespec ts = {
+		.tv_sec = opt.exit_delay_ms / 1000,
+		.tv_nsec = opt.exit_delay_ms % 1000 * 1000000,
+	};
+
+	record("unmounted");
+	if (opt.exit_delay_ms)
+		nanosleep(&ts, NULL);
+	if (opt.ignore_unmount) {
+		signal(SIGTERM, SIG_IGN);
+		for (;;)
+			pause();
+	}
+	record("exit");
+}
+
 int main(int argc, char **argv)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
@@ -587,9 +621,11 @@ int main(int argc, char **argv)
 		fuse_remove_signal_handlers(se);
 	}
 	if (ret == 0)
-		record("exit");
+		after_unmount();
 	fuse_session_unmount(se);
 	fuse_session_destroy(se);
 	free(opt.record_mountpoint);
+	if (ret == 0 && opt.exit_status >= 0)
+		return opt.exit_status;
 	return ret ? 1 : 0;
 }

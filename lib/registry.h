@@ -1,0 +1,81 @@
+/* The registry of supervised launches: one small file per launch, written
+ * by its supervisor once mounted and removed when it exits, under
+ * /run/fuselaunch (root) or $XDG_RUNTIME_DIR/fuselaunch (a user).  It is
+ * what --list shows and what --unmount and umount.fuselaunch look up.
+ * An entry whose supervisor is gone (killed outright) is never taken for
+ * a live one: the supervisor's start time is recorded with its pid. */
+#ifndef FUSELAUNCH_REGISTRY_H
+#define FUSELAUNCH_REGISTRY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define REGISTRY_ROOT_DIR "/run/fuselaunch"
+#define REGISTRY_USER_DIR "fuselaunch"	/* under $XDG_RUNTIME_DIR */
+
+struct launch;
+struct launch_status;
+struct mounter;
+
+/* One launch, as its file holds it. */
+struct registry_record {
+	char mountpoint[4096];
+	char source[1024];
+	char fstype[256];
+	char server[4096];	/* its argv, joined by spaces */
+	pid_t pid;		/* the serving process */
+	pid_t supervisor;
+	unsigned long long supervisor_start;	/* /proc/PID/stat starttime */
+	uid_t uid;		/* whose launch it is (the file's owner) */
+	bool watch;		/* --mode=watch: the server mounted by itself */
+	bool sync_init;		/* synchronous FUSE_INIT, or classic */
+	bool in_utab;		/* umount(8) keeps its utab entry */
+	long long since;	/* mounted at, seconds since the epoch */
+	unsigned int init_ms;	/* how long INIT took to be answered */
+	uint64_t mount_id;	/* statx's mount id (unique where the kernel has those) */
+	unsigned int connection;/* the FUSE connection; 0: not known */
+	/* not in the file: derived when read */
+	bool server_gone;	/* no process at pid */
+	bool unmounting;	/* an unmounter waits for the server's end */
+	char path[4200];	/* the entry's file */
+};
+
+/* The supervisor's side: its entry, from publish to withdraw. */
+struct registry_entry {
+	char *path;		/* NULL: not published */
+	int dir_fd;
+	struct registry_record rec;
+};
+
+/* After success, in the supervisor: fill the outcome's details in STATUS
+ * (for --json) and write or rewrite the entry with PID as the serving
+ * process.  Failing to write it is said with -v, and the launch stands. */
+void registry_publish(struct registry_entry *e, const struct mounter *m,
+		      struct launch_status *status, pid_t pid);
+
+/* The server is gone with WAIT_STATUS: tell every unmounter waiting for
+ * it, and remove the entry. */
+void registry_withdraw(struct registry_entry *e, int wait_status);
+
+/* The directory this user's launches are registered in (root: the one
+ * root's are); NULL when there is none.  Static storage. */
+const char *registry_dir(void);
+
+/* Call FN for every live entry this user may see (root: every user's too,
+ * under /run/user), removing the entries whose supervisor is gone.  FN
+ * returns non-zero to stop.  Returns 0 or -errno. */
+int registry_scan(int (*fn)(const struct registry_record *rec, void *arg), void *arg);
+
+/* Whether REC's supervisor is the live process that wrote it. */
+bool registry_supervisor_alive(const struct registry_record *rec);
+
+/* An unmounter's wait: a FIFO beside the entry, which the supervisor
+ * writes the server's wait status to as it withdraws.  Open it (read,
+ * non-blocking) before unmounting; *FD then polls readable. */
+int registry_wait_open(const struct registry_record *rec, int *fd, char **fifo);
+/* Read the wait status: 0, -EAGAIN when none came, or -errno. */
+int registry_wait_read(int fd, int *wait_status);
+void registry_wait_close(int fd, char *fifo);
+
+#endif

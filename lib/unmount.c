@@ -1,0 +1,396 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "exit_codes.h"
+#include "fusermount.h"
+#include "kernel_mount.h"
+#include "launch_status.h"
+#include "log.h"
+#include "mount_holders.h"
+#include "proc_stat.h"
+#include "registry.h"
+#include "supervisor.h"
+#include "unmount.h"
+#include "utab.h"
+
+#define SIGKILL_AFTER "2 s after SIGTERM"
+_Static_assert(SUPERVISOR_STOP_GRACE_MS == 2000, "SIGKILL_AFTER says 2 s");
+/* After SIGKILL, how long the server's end may take to be told. */
+#define KILL_WAIT_MS 5000
+
+/* What the mount table has at the mountpoint (the mount on top). */
+struct mount_seen {
+	int id;
+	dev_t dev;
+	char fstype[256];
+	char source[1024];
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* mountinfo escapes blanks and backslashes as \ooo. */
+static void unescape(char *s)
+{
+	char *d = s;
+	unsigned int c;
+
+	while (*s) {
+		if (s[0] == '\\' && sscanf(s + 1, "%3o", &c) == 1) {
+			*d++ = (char)c;
+			s += 4;
+		} else {
+			*d++ = *s++;
+		}
+	}
+	*d = '\0';
+}
+
+/* The last (topmost) mount on PATH: 0, or -ENOENT when none is. */
+static int find_mount(const char *path, struct mount_seen *seen)
+{
+	char *line = NULL, target[PATH_MAX], fstype[256], source[1024];
+	unsigned int major, minor;
+	size_t size = 0;
+	int id, rc = -ENOENT;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return -errno;
+	while (getline(&line, &size, f) > 0) {
+		char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%d %*d %u:%u %*s %4095s", &id, &major, &minor, target) != 4 ||
+		    sscanf(sep + 3, "%255s %1023s", fstype, source) != 2)
+			continue;
+		unescape(target);
+		if (strcmp(target, path))
+			continue;
+		seen->id = id;
+		seen->dev = makedev(major, minor);
+		unescape(source);
+		snprintf(seen->fstype, sizeof(seen->fstype), "%s", fstype);
+		snprintf(seen->source, sizeof(seen->source), "%s", source);
+		rc = 0;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* The mountpoint as the mount table names it, without walking into the
+ * mount itself: its parent is resolved, its last component kept (a stat
+ * of the mount's root would ask its server, which may hang). */
+static int absolute_mountpoint(const char *given, char *out, size_t len)
+{
+	char copy[PATH_MAX], copy2[PATH_MAX], parent[PATH_MAX];
+	const char *base;
+	size_t n;
+
+	snprintf(copy, sizeof(copy), "%s", given);
+	for (n = strlen(copy); n > 1 && copy[n - 1] == '/'; n--)
+		copy[n - 1] = '\0';
+	if (!strcmp(copy, "/")) {
+		snprintf(out, len, "/");
+		return 0;
+	}
+	snprintf(copy2, sizeof(copy2), "%s", copy);
+	base = basename(copy2);
+	if (!strcmp(base, ".") || !strcmp(base, "..")) {
+		if (!realpath(copy, parent))
+			return -errno;
+		snprintf(out, len, "%s", parent);
+		return 0;
+	}
+	if (!realpath(dirname(copy), parent))
+		return -errno;
+	if ((size_t)snprintf(out, len, "%s%s%s", parent, strcmp(parent, "/") ? "/" : "", base) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+struct lookup {
+	const char *path;
+	struct registry_record rec;
+	bool found;
+};
+
+static int match_entry(const struct registry_record *rec, void *arg)
+{
+	struct lookup *l = arg;
+
+	if (strcmp(rec->mountpoint, l->path) || kernel_mount_check_at(l->path, rec->mount_id, NULL))
+		return 0;
+	l->rec = *rec;
+	l->found = true;
+	return 1;
+}
+
+/* The server's name: its argv[0]'s last component. */
+static void server_name(const struct registry_record *rec, char *name, size_t len)
+{
+	const char *slash;
+	size_t n = strcspn(rec->server, " ");
+
+	snprintf(name, len, "%.*s", (int)n, rec->server);
+	slash = strrchr(name, '/');
+	if (slash)
+		memmove(name, slash + 1, strlen(slash));
+}
+
+/* SIG to every child of the supervisor: the server's processes, of which
+ * it is the parent or, once orphaned, the subreaper. */
+static int signal_server(pid_t supervisor, int sig)
+{
+	struct dirent *de;
+	char path[300];
+	int count = 0;
+	pid_t ppid;
+	DIR *proc;
+
+	proc = opendir("/proc");
+	while (proc && (de = readdir(proc))) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if (proc_stat_read(path, NULL, &ppid) == 0 && ppid == supervisor &&
+		    kill(atoi(de->d_name), sig) == 0)
+			count++;
+	}
+	if (proc)
+		closedir(proc);
+	return count;
+}
+
+struct waiting {
+	int fifo_fd;
+	int pidfd;
+	pid_t supervisor;
+};
+
+/* Wait until DEADLINE (0: for ever) for the server's wait status: 0,
+ * -ETIMEDOUT, or -ESRCH when the supervisor ended without telling. */
+static int wait_server(struct waiting *w, uint64_t deadline, int *wait_status)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = w->fifo_fd, .events = POLLIN },
+		{ .fd = w->pidfd, .events = POLLIN },
+	};
+	int timeout, n;
+
+	for (;;) {
+		if (registry_wait_read(w->fifo_fd, wait_status) == 0)
+			return 0;
+		if (w->pidfd < 0 && kill(w->supervisor, 0) < 0 && errno == ESRCH)
+			return registry_wait_read(w->fifo_fd, wait_status) == 0 ? 0 : -ESRCH;
+		timeout = -1;
+		if (deadline) {
+			uint64_t now = now_ms();
+
+			if (now >= deadline)
+				return -ETIMEDOUT;
+			timeout = deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
+		}
+		/* Without a pidfd, look at the supervisor now and then. */
+		if (w->pidfd < 0 && (timeout < 0 || timeout > 100))
+			timeout = 100;
+		n = poll(pfd, 2, timeout);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0 && (pfd[1].revents & POLLIN))
+			return registry_wait_read(w->fifo_fd, wait_status) == 0 ? 0 : -ESRCH;
+		/* A writer came and went: what it wrote is read above. */
+		if (n > 0 && (pfd[0].revents & POLLHUP) && !(pfd[0].revents & POLLIN))
+			pfd[0].fd = -1;
+	}
+}
+
+/* The server did not exit in time: SIGTERM, then SIGKILL. */
+static int stop_server(struct waiting *w, int *wait_status, const char **how)
+{
+	int rc;
+
+	*how = "stopped it with SIGTERM";
+	signal_server(w->supervisor, SIGTERM);
+	rc = wait_server(w, now_ms() + SUPERVISOR_STOP_GRACE_MS, wait_status);
+	if (rc != -ETIMEDOUT)
+		return rc;
+	*how = "killed it with SIGKILL " SIGKILL_AFTER;
+	signal_server(w->supervisor, SIGKILL);
+	return wait_server(w, now_ms() + KILL_WAIT_MS, wait_status);
+}
+
+static int do_unmount(const struct unmount_request *req, const struct registry_record *rec,
+		      char *why, size_t whylen)
+{
+	char *fusermount = NULL;
+	int rc;
+
+	if (geteuid() == 0) {
+		if (umount2(rec->mountpoint, UMOUNT_NOFOLLOW | (req->lazy ? MNT_DETACH : 0)) < 0) {
+			rc = -errno;
+			snprintf(why, whylen, "%s", strerror(errno));
+			return rc;
+		}
+		/* umount(8) leaves utab to the helper that it ran. */
+		if (rec->in_utab)
+			utab_forget(rec->mountpoint);
+		return 0;
+	}
+	rc = fusermount_find(&fusermount);
+	if (rc < 0) {
+		snprintf(why, whylen, "no %s to unmount as user %u", FUSERMOUNT_PROGRAM,
+			 (unsigned int)getuid());
+		return rc;
+	}
+	rc = fusermount_unmount_as_user(fusermount, rec->mountpoint, req->lazy, rec->in_utab,
+					why, whylen);
+	free(fusermount);
+	return rc;
+}
+
+static int report_end(const char *server, const char *path, int wait_status,
+		      const char *stopped, unsigned int timeout_ms)
+{
+	char how[128];
+
+	wait_status_describe(wait_status, how, sizeof(how));
+	if (stopped) {
+		log_error("server '%s' did not exit within %u.%03u s of the unmount of %s; %s",
+			  server, timeout_ms / 1000, timeout_ms % 1000, path, stopped);
+		return FL_EX_TIMEOUT;
+	}
+	if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0) {
+		log_step("unmounted %s; server '%s' %s", path, server, how);
+		return FL_EX_OK;
+	}
+	log_error("server '%s' %s after the unmount of %s", server, how, path);
+	return FL_EX_SERVER_FAILED;
+}
+
+/* Not a mount of ours: say what it is. */
+static int not_ours(const char *path, const struct mount_seen *seen)
+{
+	log_error("%s is not a mount of fuselaunch: it is a %s mount of %s (mount %d)", path,
+		  seen->fstype, seen->source, seen->id);
+	return FL_EX_NOT_OURS;
+}
+
+/* umount(8) ran us for a mount whose supervisor is gone (killed
+ * outright): there is no server's end to wait for, but the mount is
+ * still to go. */
+static int unmount_unsupervised(const struct unmount_request *req, const char *path)
+{
+	struct registry_record rec = { .in_utab = true };
+	char why[512] = "";
+	int rc;
+
+	snprintf(rec.mountpoint, sizeof(rec.mountpoint), "%s", path);
+	rc = do_unmount(req, &rec, why, sizeof(why));
+	if (rc < 0) {
+		log_error("cannot unmount %s: %s", path, why);
+		return rc == -EBUSY ? FL_EX_BUSY : FL_EX_SYSTEM;
+	}
+	log_step("unmounted %s; no supervisor was left to wait for", path);
+	return FL_EX_OK;
+}
+
+int unmount_run(const struct unmount_request *req)
+{
+	struct waiting w = { .fifo_fd = -1, .pidfd = -1 };
+	struct lookup l = { 0 };
+	struct mount_seen seen;
+	char path[PATH_MAX], why[512] = "", holders[1024], server[256];
+	const char *stopped = NULL;
+	char *fifo = NULL;
+	int rc, wait_status = 0, code;
+
+	rc = absolute_mountpoint(req->mountpoint, path, sizeof(path));
+	if (rc < 0) {
+		log_error("mountpoint '%s': %s", req->mountpoint, strerror(-rc));
+		return FL_EX_USAGE;
+	}
+	rc = find_mount(path, &seen);
+	if (rc == -ENOENT) {
+		log_error("%s is not a mount point", path);
+		return FL_EX_NOT_OURS;
+	}
+	if (rc < 0) {
+		log_error("cannot read the mount table: %s", strerror(-rc));
+		return FL_EX_SYSTEM;
+	}
+	l.path = path;
+	rc = registry_scan(match_entry, &l);
+	if (!l.found && req->unsupervised_too)
+		return unmount_unsupervised(req, path);
+	if (!l.found)
+		return not_ours(path, &seen);
+	server_name(&l.rec, server, sizeof(server));
+	log_step("%s is %s's mount (supervisor %d, server %d)", path, server,
+		 (int)l.rec.supervisor, (int)l.rec.pid);
+	w.supervisor = l.rec.supervisor;
+	rc = registry_wait_open(&l.rec, &w.fifo_fd, &fifo);
+	if (rc < 0) {
+		log_error("cannot wait for the server of %s: %s", path, strerror(-rc));
+		return FL_EX_SYSTEM;
+	}
+	w.pidfd = (int)syscall(SYS_pidfd_open, w.supervisor, 0);
+	if (!registry_supervisor_alive(&l.rec)) {
+		/* It went meanwhile: it is no launch of ours any more. */
+		code = not_ours(path, &seen);
+		goto out;
+	}
+	rc = do_unmount(req, &l.rec, why, sizeof(why));
+	if (rc < 0) {
+		if (mount_holders_describe(path, seen.id, seen.dev, holders, sizeof(holders)) > 0) {
+			log_error("%s is busy: held by %s", path, holders);
+			code = FL_EX_BUSY;
+		} else {
+			log_error("cannot unmount %s: %s", path, why);
+			code = rc == -EBUSY ? FL_EX_BUSY : FL_EX_SYSTEM;
+		}
+		goto out;
+	}
+	log_step("unmounted %s; waiting for server '%s' to exit", path, server);
+	rc = wait_server(&w, req->timeout_ms ? now_ms() + req->timeout_ms : 0, &wait_status);
+	if (rc == -ETIMEDOUT)
+		rc = stop_server(&w, &wait_status, &stopped);
+	if (rc < 0) {
+		if (stopped)
+			log_error("server '%s' did not exit within %u.%03u s of the unmount of %s; %s",
+				  server, req->timeout_ms / 1000, req->timeout_ms % 1000, path, stopped);
+		else
+			log_error("the supervisor of %s (pid %d) ended without telling how server '%s' ended",
+				  path, (int)w.supervisor, server);
+		code = stopped ? FL_EX_TIMEOUT : FL_EX_SYSTEM;
+		goto out;
+	}
+	code = report_end(server, path, wait_status, stopped, req->timeout_ms);
+out:
+	if (w.pidfd >= 0)
+		close(w.pidfd);
+	registry_wait_close(w.fifo_fd, fifo);
+	return code;
+}

@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# fuselaunch --unmount: it returns only once the server has exited, and
+# its exit status says how the server ended; --list, the registry of
+# launches.
+
+load helpers
+
+unmount() {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		"$FUSELAUNCH" "$@"
+}
+
+# /proc/$1/$2 (cwd, fd/0) is $3 (looked at afresh on each call).
+proc_link_is() {
+	[ "$(readlink "/proc/$1/$2")" = "$3" ]
+}
+
+# The supervisor of the launch on $MNT, from the registry.
+supervisor_pid() {
+	sed -n 's/^supervisor=//p' /run/fuselaunch/*.launch | head -n 1
+}
+
+@test "--unmount returns only once the server has exited, exit 0" {
+	launch -- "$TESTFS" --record="$RECORD" --exit-delay=700 "$MNT"
+	assert_status 0
+	unmount --unmount "$MNT"
+	assert_status 0
+	[ -z "$output" ]
+	# testfs records its exit after the delay, just before exiting.
+	grep -qx exit "$RECORD"
+	! kill -0 "$(recorded pid)" 2>/dev/null
+	is_not_mounted "$MNT"
+	assert_nothing_left
+	[ -z "$(ls /run/fuselaunch)" ]
+}
+
+@test "--unmount: a server that exits non-zero after the unmount gives 4 and its status" {
+	launch -- "$TESTFS" --exit-status=3 "$MNT"
+	assert_status 0
+	unmount -u "$MNT"
+	assert_status 4
+	[ "$output" = "fuselaunch: server 'testfs' exited with status 3 after the unmount of $MNT" ]
+	assert_nothing_left
+}
+
+@test "--unmount of a busy mount: exit 9 naming who holds it, still mounted" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	(cd "$MNT" && exec sleep 30) &
+	local holder=$!
+	wait_until proc_link_is "$holder" cwd "$MNT"
+	unmount -u "$MNT"
+	kill "$holder"
+	assert_status 9
+	[ "$output" = "fuselaunch: $MNT is busy: held by $holder (sleep: cwd)" ]
+	is_mounted "$MNT"
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "--unmount names a process with a file open on the mount" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	sleep 30 <"$MNT/hello" &
+	local holder=$!
+	wait_until proc_link_is "$holder" fd/0 "$MNT/hello"
+	unmount -u "$MNT"
+	kill "$holder"
+	assert_status 9
+	[ "$output" = "fuselaunch: $MNT is busy: held by $holder (sleep: open file)" ]
+}
+
+@test "--unmount --lazy detaches a busy mount and waits for the server" {
+	launch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	(cd "$MNT" && exec sleep 1) &
+	local holder=$!
+	wait_until proc_link_is "$holder" cwd "$MNT"
+	unmount -u "$MNT" --lazy
+	assert_status 0
+	# The server ended only once the holder let go of the mount.
+	! kill -0 "$holder" 2>/dev/null
+	grep -qx exit "$RECORD"
+	assert_nothing_left
+}
+
+@test "--unmount: a server that ignores the unmount gets SIGTERM, then SIGKILL: exit 7" {
+	launch -- "$TESTFS" --ignore-unmount "$MNT"
+	assert_status 0
+	unmount -t 0.5 -u "$MNT"
+	assert_status 7
+	[ "$output" = "fuselaunch: server 'testfs' did not exit within 0.500 s of the unmount of $MNT; killed it with SIGKILL 2 s after SIGTERM" ]
+	assert_nothing_left
+}
+
+@test "--unmount: a server slow to exit is stopped with SIGTERM after -t: exit 7" {
+	launch -- "$TESTFS" --exit-delay=60000 "$MNT"
+	assert_status 0
+	unmount -t 0.5 -u "$MNT"
+	assert_status 7
+	[ "$output" = "fuselaunch: server 'testfs' did not exit within 0.500 s of the unmount of $MNT; stopped it with SIGTERM" ]
+	assert_nothing_left
+}
+
+@test "--unmount of a mount that is not fuselaunch's: exit 10 saying what it is" {
+	mount -t tmpfs fuselaunch-test-tmpfs "$MNT"
+	unmount -u "$MNT"
+	assert_status 10
+	[[ "$output" =~ ^"fuselaunch: $MNT is not a mount of fuselaunch: it is a tmpfs mount of fuselaunch-test-tmpfs (mount "[0-9]+")"$ ]]
+	is_mounted "$MNT"
+	unmount -u "$TEST_DIR"
+	assert_status 10
+	[ "$output" = "fuselaunch: $TEST_DIR is not a mount point" ]
+}
+
+@test "--unmount: a mountpoint given relative, with a trailing slash" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	cd "$TEST_DIR"
+	unmount -u mnt/
+	assert_status 0
+	is_not_mounted "$MNT"
+}
+
+@test "--unmount: the entry of a supervisor killed outright is not used, and is removed" {
+	launch --no-auto-unmount -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	local sup
+	sup=$(supervisor_pid)
+	[ -f "/run/fuselaunch/$sup.launch" ]
+	kill -KILL "$sup"
+	wait_until test ! -d "/proc/$sup"
+	unmount -u "$MNT"
+	assert_status 10
+	assert_output_has "$MNT is not a mount of fuselaunch: it is a fuse.testfs mount of testfs"
+	[ ! -e "/run/fuselaunch/$sup.launch" ]
+}
+
+@test "--unmount takes a mountpoint and no server; --lazy needs --unmount" {
+	run "$FUSELAUNCH" -u "$MNT" -- "$TESTFS" "$MNT"
+	assert_status 1
+	assert_output_has "--unmount takes a mountpoint and no server"
+	run "$FUSELAUNCH" --lazy -- "$TESTFS" "$MNT"
+	assert_status 1
+	assert_output_has "--lazy is for --unmount"
+}
+
+# A second mountpoint, and the launches on both.
+two_launches() {
+	mkdir "$TEST_DIR/mnt2"
+	launch -- "$TESTFS" tfs:one "$MNT"
+	assert_status 0
+	launch --sync-init=never -- "$TESTFS" --daemonize "$TEST_DIR/mnt2"
+	assert_status 0
+}
+
+@test "--list: one row per launch, sorted by mountpoint" {
+	two_launches
+	launch --list
+	assert_status 0
+	[ "${#lines[@]}" = 3 ]
+	[[ "${lines[0]}" =~ ^MOUNTPOINT\ +SOURCE\ +FSTYPE\ +SERVER\ +PID\ +SUPERVISOR\ +MODE\ +INIT\ +SINCE\ +INIT-MS\ +STATE$ ]]
+	[[ "${lines[1]}" =~ ^"$MNT "\ *"tfs:one fuse.testfs $TESTFS tfs:one $MNT ".*" fd   sync    ".*" answering"$ ]]
+	[[ "${lines[2]}" =~ ^"$TEST_DIR/mnt2 "\ *"testfs  fuse.testfs $TESTFS --daemonize $TEST_DIR/mnt2 ".*" fd   classic ".*" answering"$ ]]
+}
+
+@test "--list --raw --noheadings --output: the columns asked for" {
+	two_launches
+	launch --list --raw --noheadings --output MOUNTPOINT,mode,init,state,connection
+	assert_status 0
+	[ "${lines[0]}" = "$MNT fd sync answering $(mountinfo_of "$MNT" | awk '{ split($3, d, ":"); print d[2] }')" ]
+	[ "${lines[1]}" = "$TEST_DIR/mnt2 fd classic answering $(mountinfo_of "$TEST_DIR/mnt2" | awk '{ split($3, d, ":"); print d[2] }')" ]
+	launch --list --output MOUNTPOINT,bogus
+	assert_status 1
+	assert_output_has "unknown column 'bogus' in --output"
+}
+
+@test "--list --json: parsed by a real JSON parser; pids are the live ones" {
+	two_launches
+	launch --list --json
+	assert_status 0
+	echo "$output" | python3 -m json.tool >/dev/null
+	echo "$output" | python3 -c '
+import json, os, sys
+rows = json.load(sys.stdin)["launches"]
+assert [r["mountpoint"] for r in rows] == [sys.argv[1], sys.argv[2]], rows
+for r in rows:
+    assert set(r) == {"mountpoint", "source", "fstype", "server", "pid", "supervisor",
+                      "mode", "init", "since", "init-ms", "state"}, r
+    assert isinstance(r["pid"], int) and isinstance(r["init-ms"], int)
+    os.kill(r["pid"], 0)
+    os.kill(r["supervisor"], 0)
+    assert r["state"] == "answering"
+' "$MNT" "$TEST_DIR/mnt2"
+}
+
+@test "--list never shows the entry of a killed supervisor, and removes it" {
+	two_launches
+	local sup
+	sup=$(launch --list --raw --noheadings --output MOUNTPOINT,SUPERVISOR; echo "$output" | awk -v m="$MNT" '$1 == m { print $2 }')
+	[ -f "/run/fuselaunch/$sup.launch" ]
+	kill -KILL "$sup"
+	wait_until test ! -d "/proc/$sup"
+	launch --list --raw --noheadings --output MOUNTPOINT
+	assert_status 0
+	[ "$output" = "$TEST_DIR/mnt2" ]
+	[ ! -e "/run/fuselaunch/$sup.launch" ]
+}
+
+@test "--list: an entry whose pid now belongs to another process is not shown" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	local entry
+	entry=$(ls /run/fuselaunch/*.launch)
+	# The same pid, but another start time: not the supervisor that wrote it.
+	sed -i 's/^supervisor_start=.*/supervisor_start=1/' "$entry"
+	launch --list --noheadings
+	assert_status 0
+	[ -z "$output" ]
+}
+
+@test "--list: a launch being unmounted shows as unmounting" {
+	launch -- "$TESTFS" --ignore-unmount --record="$RECORD" "$MNT"
+	assert_status 0
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout "$BOUND" "$FUSELAUNCH" -t 15 -u "$MNT" &
+	local unmounter=$!
+	wait_until grep -qx unmounted "$RECORD"
+	launch --list --noheadings --output STATE
+	[ "$output" = unmounting ]
+	kill -KILL "$(recorded pid)"
+	local code=0
+	wait "$unmounter" || code=$?
+	[ "$code" = 4 ]
+}
+
+@test "--output, --raw and --noheadings are for --list" {
+	run "$FUSELAUNCH" --raw -- "$TESTFS" "$MNT"
+	assert_status 1
+	assert_output_has "--output, --raw and --noheadings are for --list"
+}
