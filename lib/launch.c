@@ -271,6 +271,9 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 	return 0;
 
 failed:
+	/* A mount the server made just now can be proven its own only while
+	 * its processes live. */
+	m->ops->mounts_changed(m);
 	/* Cancelling first lets a server blocked on the device exit by itself. */
 	cancel_init(r);
 	supervisor_stop_server(&r->sup, SUPERVISOR_STOP_GRACE_MS);

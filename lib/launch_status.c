@@ -118,6 +118,9 @@ void launch_status_describe(const struct launch_status *s, const char *server,
 	case STAGE_FUSERMOUNT:
 		snprintf(message, len, "fusermount3 refused the mount on %s: %s", mountpoint, why);
 		break;
+	case STAGE_ELSEWHERE:
+		snprintf(message, len, "server '%s' %s", server, s->detail);
+		break;
 	case STAGE_INTERNAL:
 	default:
 		snprintf(message, len, "internal error: %s", why);
@@ -130,6 +133,8 @@ int launch_status_exit_code(const struct launch_status *s)
 	switch ((enum launch_stage)s->stage) {
 	case STAGE_MOUNTED:
 		return FL_EX_OK;
+	case STAGE_ELSEWHERE:
+		return FL_EX_USAGE;
 	case STAGE_SERVER_START:
 		return s->error == ENOENT || s->error == EACCES || s->error == ENOEXEC ?
 			FL_EX_SERVER_NOT_FOUND : FL_EX_SYSTEM;

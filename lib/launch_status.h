@@ -20,6 +20,9 @@ enum launch_stage {
 	STAGE_CANCELLED,	/* a signal cancelled the launch */
 	STAGE_INTERNAL,		/* anything else in the daemon */
 	STAGE_FUSERMOUNT,	/* fusermount3 refused to mount */
+	STAGE_ELSEWHERE,	/* the server mounted by itself where it was not
+				 * asked to: the detail says where, and what to
+				 * give instead */
 };
 
 struct launch_status {

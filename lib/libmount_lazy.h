@@ -14,6 +14,7 @@
 	X(mnt_fs_get_devno) \
 	X(mnt_fs_get_fstype) \
 	X(mnt_fs_get_id) \
+	X(mnt_fs_get_source) \
 	X(mnt_fs_get_target) \
 	X(mnt_fs_get_user_options) \
 	X(mnt_fs_set_fstype) \

@@ -1,13 +1,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "common.h"
+#include "fuse_connection.h"
 #include "fuse_device.h"
 #include "fusermount.h"
 #include "kernel_mount.h"
@@ -20,6 +22,15 @@
 /* How often to look again for a connection the init thread is about to
  * make, or for its answer to be taken. */
 #define CONNECTION_RETRY_MS 10
+
+/* After the mount table changed, look again this often, this many times:
+ * a device fusermount3 mounted is in flight to the server for a moment,
+ * held by no process (and fusermount3's own fds cannot be read). */
+#define MOUNT_RECHECK_MS 50
+#define MOUNT_RECHECKS 20
+
+/* How many connections a server's processes may hold that we look at. */
+#define MAX_SERVER_CONNECTIONS 64
 
 /* This process mounts when it may; else fusermount3, for a user.  A
  * server that mounts by itself is watched either way. */
@@ -72,6 +83,7 @@ int mounter_new(const struct launch *l, struct mounter **out)
 	m->launch = l;
 	m->device_fd = m->root_fd = -1;
 	m->mountpoint.fd = -1;
+	m->watch.fd = -1;
 	m->owner_uid = getuid();
 	m->owner_gid = getgid();
 	m->lower_caps = server_identity_unprivileged(&l->identity);
@@ -99,6 +111,7 @@ void mounter_free(struct mounter *m)
 		mounter_release(m);
 	mountpoint_release(&m->mountpoint);
 	free(m->fusermount);
+	free(m->stray_path);
 	free(m);
 }
 
@@ -184,7 +197,7 @@ static bool init_unanswered(struct mounter *m)
 	for (waited = 0; waited < MOUNTER_ANSWER_WAIT_MS; waited += CONNECTION_RETRY_MS) {
 		if (init_thread_done(&m->init))
 			return false;
-		if (fuse_device_connection(m->device_fd, &connection) < 0)
+		if (fuse_connection_of_fd(0, m->device_fd, &connection) < 0)
 			return true;
 		rc = fuse_connection_waiting(connection, &waiting);
 		/* A user cannot read fusectl: the answer would have woken
@@ -215,7 +228,7 @@ int mounter_abort_connection(struct mounter *m)
 	 * or is done. */
 	for (waited = 0; !connection && m->device_fd >= 0 && waited < MOUNTER_ABORT_WAIT_MS;
 	     waited += CONNECTION_RETRY_MS) {
-		if (fuse_device_connection(m->device_fd, &connection) == 0 ||
+		if (fuse_connection_of_fd(0, m->device_fd, &connection) == 0 ||
 		    init_thread_done(&m->init))
 			break;
 		usleep(CONNECTION_RETRY_MS * 1000);
@@ -227,14 +240,182 @@ int mounter_abort_connection(struct mounter *m)
 	return rc;
 }
 
+/* The connection of this launch's own device, once it has one. */
+static unsigned int own_connection(struct mounter *m)
+{
+	unsigned int connection;
+
+	if (!m->connection && m->device_fd >= 0 &&
+	    fuse_connection_of_fd(0, m->device_fd, &connection) == 0)
+		m->connection = connection;
+	return m->connection;
+}
+
+/* Open the root of the mount of CONNECTION on PATH, and only that: not the
+ * directory under it once it is gone, nor a mount on top of it.  Returns
+ * 0 with *FD and the mount's id, -ESTALE when PATH shows something else
+ * now, or -errno; asks no FUSE server anything. */
+static int open_mount_of(const char *path, unsigned int connection, int *fd,
+			 uint64_t *mount_id)
+{
+	cleanup_fd int opened = -1;
+	unsigned int found;
+	bool root;
+	int rc;
+
+	opened = open(path, O_PATH | O_CLOEXEC);
+	if (opened < 0)
+		return -errno;
+	rc = fuse_connection_at(opened, &found, &root);
+	if (rc < 0)
+		return rc;
+	if (found != connection || !root)
+		return -ESTALE;
+	rc = kernel_mount_id(opened, mount_id);
+	if (rc == 0 && fd)
+		*fd = steal_fd(&opened);
+	return rc;
+}
+
+int mounter_open_own_mount(const struct mounter *m, int *fd, uint64_t *mount_id)
+{
+	unsigned int connection;
+	int rc;
+
+	rc = fuse_connection_of_fd(0, m->device_fd, &connection);
+	if (rc == 0)
+		rc = open_mount_of(m->mountpoint.path, connection, fd, mount_id);
+	return rc;
+}
+
 int mounter_take_mount_at_mountpoint(struct mounter *m, int *mount_fd)
 {
 	int rc;
 
-	rc = kernel_mount_open_at(m->mountpoint.path, mount_fd, &m->mount_id);
+	rc = mounter_open_own_mount(m, mount_fd, &m->mount_id);
 	if (rc == 0)
 		m->attached = true;
 	return rc;
+}
+
+int mounter_watch_mounts(struct mounter *m)
+{
+	int rc;
+
+	rc = mount_watch_start(&m->watch);
+	if (rc < 0) {
+		mounter_fail(m, STAGE_INTERNAL, rc, "watching the mount table");
+		return rc;
+	}
+	m->sup->mounts_fd = m->watch.fd;
+	return 0;
+}
+
+/* The server's mount on the mountpoint becomes this launch's, once it can
+ * be reached there. */
+static void adopt(struct mounter *m, const struct fuse_mount_entry *e)
+{
+	int rc;
+
+	rc = open_mount_of(e->target, e->connection, &m->root_fd, &m->mount_id);
+	if (rc < 0) {
+		log_step("the server's mount on %s (FUSE connection %u) cannot be reached there: %s",
+			 e->target, e->connection,
+			 rc == -ESTALE ? "covered or gone" : strerror(-rc));
+		return;
+	}
+	m->attached = true;
+	m->connection = e->connection;
+	log_step("the server mounted %s (mount %d, FUSE connection %u)", e->target, e->id,
+		 e->connection);
+}
+
+/* The server mounted E by itself where it was not asked to: say where, and
+ * what to give instead. */
+static int stray(struct mounter *m, const struct fuse_mount_entry *e)
+{
+	const char *mountpoint = m->mountpoint.path;
+	bool here = !strcmp(e->target, mountpoint);
+	char detail[sizeof(m->status->detail)];
+	int rc;
+
+	if (m->stray_path)
+		return -EXDEV;
+	m->stray_path = strdup(e->target);
+	if (!m->stray_path) {
+		mounter_fail(m, STAGE_INTERNAL, ENOMEM, "the server's own mount");
+		return -ENOMEM;
+	}
+	/* It is provably the server's: identified now, detached on the way out. */
+	rc = open_mount_of(e->target, e->connection, NULL, &m->stray_mount_id);
+	log_step("the server mounted %s by itself (mount %d, FUSE connection %u)%s", e->target,
+		 e->id, e->connection, rc < 0 ? ", which cannot be reached there" : "");
+	if (m->ops == &mounter_watch_ops)
+		snprintf(detail, sizeof(detail), "mounted %s, not %s: give its mountpoint with -m %s",
+			 e->target, mountpoint, e->target);
+	else if (here)
+		snprintf(detail, sizeof(detail), "mounted %s by itself instead of using the /dev/fd/N it was given: use --mode=watch",
+			 e->target);
+	else
+		snprintf(detail, sizeof(detail), "mounted %s by itself instead of %s through the /dev/fd/N it was given: use --mode=watch -m %s",
+			 e->target, mountpoint, e->target);
+	/* Truer than a timeout blaming INIT; a cancellation stands. */
+	if (m->status->stage == STAGE_MOUNTED || m->status->stage == STAGE_TIMEOUT)
+		mounter_fail(m, STAGE_ELSEWHERE, 0, detail);
+	return -EXDEV;
+}
+
+struct server_mounts {
+	struct mounter *m;
+	bool adopt;
+};
+
+static int look_at(const struct fuse_mount_entry *e, void *arg)
+{
+	struct server_mounts *sm = arg;
+	struct mounter *m = sm->m;
+
+	if (sm->adopt && !strcmp(e->target, m->mountpoint.path)) {
+		if (!m->attached)
+			adopt(m, e);
+		return 0;
+	}
+	return stray(m, e);
+}
+
+int mounter_find_server_mounts(struct mounter *m, bool adopt)
+{
+	struct server_mounts sm = { m, adopt };
+	unsigned int held[MAX_SERVER_CONNECTIONS], own;
+	int n, i, kept = 0, rc = 0;
+
+	if (m->watch.fd < 0)
+		return 0;
+	if (mount_watch_changed(&m->watch))
+		m->rechecks = MOUNT_RECHECKS;
+	n = fuse_connections_of_server(held, ARRAY_SIZE(held));
+	own = own_connection(m);
+	for (i = 0; i < n; i++)
+		if (held[i] != own)
+			held[kept++] = held[i];
+	if (kept > 0)
+		rc = mount_table_fuse_mounts(held, (size_t)kept, look_at, &sm);
+	if (rc == -EXDEV)
+		return rc;
+	if (rc < 0) {
+		mounter_fail(m, STAGE_INTERNAL, rc, "reading the mount table");
+		return rc;
+	}
+	if (m->rechecks > 0 && !(adopt && m->attached)) {
+		m->rechecks--;
+		supervisor_recheck_mounts(m->sup, MOUNT_RECHECK_MS);
+	}
+	return 0;
+}
+
+int mounter_device_mounts_changed(struct mounter *m)
+{
+	return mounter_find_server_mounts(m, false);
 }
 
 void mounter_release(struct mounter *m)
@@ -242,6 +423,9 @@ void mounter_release(struct mounter *m)
 	if (m->init.running)
 		return;
 	m->ops->release(m);
+	mount_watch_stop(&m->watch);
+	if (m->sup)
+		m->sup->mounts_fd = -1;
 	if (m->device_fd >= 0)
 		close(m->device_fd);
 	if (m->root_fd >= 0)
@@ -260,44 +444,57 @@ void mounter_probe_call(void *arg)
 	m->result.stage = STAGE_INIT;
 }
 
-static int detach(struct mounter *m)
+static int detach(struct mounter *m, const char *path, uint64_t mount_id, bool in_utab)
 {
 	int rc;
 
-	rc = kernel_mount_detach(m->mountpoint.path, m->mount_id);
-	if (rc == 0 && m->launch->in_utab)
-		utab_forget(m->mountpoint.path);
+	rc = kernel_mount_detach(path, mount_id);
+	if (rc == 0 && in_utab)
+		utab_forget(path);
 	return rc;
 }
 
 /* fusermount3 (umount(8) for a mount mount.fuselaunch made, which mount(8)
  * may have put in utab) takes only a path, so check just before that the
  * mount there is still ours. */
-static int unmount_as_user(struct mounter *m)
+static int unmount_as_user(struct mounter *m, const char *path, uint64_t mount_id, bool in_utab)
 {
-	const char *path = m->mountpoint.path;
 	char why[sizeof(m->result.why)] = "";
 	int rc;
 
-	rc = kernel_mount_check_at(path, m->mount_id, NULL);
+	rc = kernel_mount_check_at(path, mount_id, NULL);
 	if (rc < 0)
 		return rc;
-	rc = m->launch->in_utab ? fusermount_umount_recorded(path, why, sizeof(why)) :
+	rc = in_utab ? fusermount_umount_recorded(path, why, sizeof(why)) :
 		fusermount_unmount(m->fusermount, path, why, sizeof(why));
 	if (rc < 0)
 		log_error("%s", why);
 	return rc;
 }
 
-int mounter_unmount_attached(struct mounter *m)
+static int unmount_one(struct mounter *m, const char *path, uint64_t mount_id, bool in_utab)
 {
 	int rc;
 
+	rc = m->fusermount ? unmount_as_user(m, path, mount_id, in_utab) :
+		detach(m, path, mount_id, in_utab);
+	log_step("detaching the mount on %s: %s", path,
+		 rc == -ESTALE ? "no longer there" : rc < 0 ? strerror(-rc) : "done");
+	return rc;
+}
+
+int mounter_unmount_attached(struct mounter *m)
+{
+	int rc = 0;
+
+	/* Stopped, a libfuse server unmounts its own mount: usually gone. */
+	if (m->stray_mount_id) {
+		unmount_one(m, m->stray_path, m->stray_mount_id, false);
+		m->stray_mount_id = 0;
+	}
 	if (!m->attached)
 		return 0;
-	rc = m->fusermount ? unmount_as_user(m) : detach(m);
-	log_step("detaching the mount on %s: %s", m->mountpoint.path,
-		 rc == -ESTALE ? "no longer there" : rc < 0 ? strerror(-rc) : "done");
+	rc = unmount_one(m, m->mountpoint.path, m->mount_id, m->launch->in_utab);
 	m->attached = false;
 	return rc;
 }

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +44,8 @@ static struct {
 	bool debug;
 	const char *source;		/* recorded only */
 	const char *mount_options;	/* -o, recorded */
+	const char *mount_at;		/* mounted instead of MOUNTPOINT */
+	bool cover;
 } opt = {
 	.content = "hello from testfs\n",
 	.exit_before_init = -1,
@@ -329,6 +332,10 @@ static void usage(FILE *out)
 		"  --init-gate=FIFO          answer INIT once FIFO has been opened to write\n"
 		"  --noise=BYTES             write at least BYTES to stdout before reading INIT\n"
 		"  --hang                    never read the device\n"
+		"  --mount-at=DIR            mount DIR by itself, whatever MOUNTPOINT says\n"
+		"                            (even /dev/fd/N), as a server that takes its\n"
+		"                            mountpoint from another argument does\n"
+		"  --cover                   once mounted, mount a tmpfs on top of the mount\n"
 		"  --daemonize               fork after mounting; the parent exits 0\n"
 		"  --record=FILE             append a trace of events to FILE\n"
 		"  --record-mountpoint=DIR   trace whether DIR is mounted at INIT\n"
@@ -362,7 +369,7 @@ static long parse_num(const char *s, long max)
 }
 
 enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
-       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE };
+       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE, MOUNT_AT, COVER };
 static const struct option longopts[] = {
 	{ "content", required_argument, NULL, CONTENT },
 	{ "exit-before-init", required_argument, NULL, EXIT },
@@ -372,6 +379,8 @@ static const struct option longopts[] = {
 	{ "init-gate", required_argument, NULL, INIT_GATE },
 	{ "noise", required_argument, NULL, NOISE },
 	{ "hang", no_argument, NULL, HANG },
+	{ "mount-at", required_argument, NULL, MOUNT_AT },
+	{ "cover", no_argument, NULL, COVER },
 	{ "daemonize", no_argument, NULL, DAEMONIZE },
 	{ "record", required_argument, NULL, RECORD },
 	{ "record-mountpoint", required_argument, NULL, RECORD_MNT },
@@ -391,6 +400,8 @@ static void apply_option(int c, char *value, const char *arg)
 	case INIT_GATE: opt.init_gate = value; break;
 	case NOISE: opt.noise = parse_num(value, LONG_MAX); break;
 	case HANG: opt.hang = true; break;
+	case MOUNT_AT: opt.mount_at = value; break;
+	case COVER: opt.cover = true; break;
 	case DAEMONIZE: opt.daemonize = true; break;
 	case RECORD: opt.record_file = value; break;
 	case RECORD_MNT:
@@ -482,11 +493,15 @@ static void __attribute__((noreturn)) exit_before_init(struct fuse_session *se, 
 	exit(status);
 }
 
+static const char *se_mountpoint;
+
 /* Misbehaviours that happen after mounting but before reading INIT. */
 static void before_init(struct fuse_session *se)
 {
 	static const char noise[] = "testfs: noise to fill whatever reads our output\n";
 
+	if (opt.cover && mount("cover", se_mountpoint, "tmpfs", 0, NULL) < 0)
+		fprintf(stderr, "testfs: cannot cover the mount: %m\n");
 	for (long left = opt.noise; left > 0; left -= (long)sizeof(noise) - 1)
 		fputs(noise, stdout);
 	fflush(stdout);
@@ -524,6 +539,9 @@ int main(int argc, char **argv)
 	int ret;
 
 	mountpoint = parse_options(argc, argv);
+	if (opt.mount_at)
+		mountpoint = opt.mount_at;
+	se_mountpoint = mountpoint;
 	if (opt.record_file)
 		record_startup(argc, argv);
 

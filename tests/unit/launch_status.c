@@ -70,12 +70,15 @@ static const struct {
 	  FL_EX_MOUNT_FAILED },
 	{ STAGE_FUSERMOUNT, EPERM, 0, 0, "",
 	  "fusermount3 refused the mount on /mnt/t: Operation not permitted", FL_EX_MOUNT_FAILED },
+	{ STAGE_ELSEWHERE, 0, 0, 0, "mounted /srv, not /mnt/t: give its mountpoint with -m /srv",
+	  "server 'testfs' mounted /srv, not /mnt/t: give its mountpoint with -m /srv",
+	  FL_EX_USAGE },
 	{ (enum launch_stage)99, EIO, 0, 0, "", "internal error: Input/output error", FL_EX_SYSTEM },
 };
 
 static void describe_every_stage(void)
 {
-	bool seen[STAGE_FUSERMOUNT + 1] = { false };
+	bool seen[STAGE_ELSEWHERE + 1] = { false };
 	char message[512];
 	size_t i;
 	int stage;
@@ -94,11 +97,11 @@ static void describe_every_stage(void)
 			  strerrorname_np(s.error) ? strerrorname_np(s.error) : "0");
 		CHECK_INT(launch_status_exit_code(&s), cases[i].exit_code, "stage %u, %s: exit code",
 			  s.stage, strerrorname_np(s.error) ? strerrorname_np(s.error) : "0");
-		if ((unsigned int)cases[i].stage <= STAGE_FUSERMOUNT)
+		if ((unsigned int)cases[i].stage <= STAGE_ELSEWHERE)
 			seen[cases[i].stage] = true;
 	}
 	/* A stage added to the enum without a case here fails this. */
-	for (stage = STAGE_MOUNTED; stage <= STAGE_FUSERMOUNT; stage++)
+	for (stage = STAGE_MOUNTED; stage <= STAGE_ELSEWHERE; stage++)
 		CHECK(seen[stage], "stage %d has a message and an exit code checked", stage);
 
 	{
