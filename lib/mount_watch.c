@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuse_connection.h"
@@ -123,9 +124,16 @@ static int describe(struct libmnt_fs *fs, void *arg)
 	return 1;
 }
 
-int mount_table_describe_fuse(int id, char *buf, size_t len)
+int mount_table_fuse_root(int fd, char *buf, size_t len)
 {
-	struct description d = { id, buf, len };
+	struct description d = { .buf = buf, .len = len };
+	struct statx stx;
 
+	/* An empty mask: FUSE's getattr sends nothing (fuse_connection.c). */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, 0, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	d.id = (int)stx.stx_mnt_id;
 	return for_each_fuse(describe, &d);
 }

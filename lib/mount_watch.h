@@ -35,8 +35,9 @@ struct fuse_mount_entry {
 int mount_table_fuse_mounts(const unsigned int *connections, size_t n,
 			    int (*fn)(const struct fuse_mount_entry *e, void *arg), void *arg);
 
-/* "FSTYPE from SOURCE" for the mount with mountinfo id ID into BUF, when
- * it is a FUSE mount: 1; 0 when it is another kind; -errno. */
-int mount_table_describe_fuse(int id, char *buf, size_t len);
+/* Whether descriptor FD is the root of a FUSE mount, asking no FUSE
+ * server anything: 1 with "FSTYPE from 'SOURCE'" in BUF; 0 when it is not
+ * the root of a mount or not of a FUSE one; -errno. */
+int mount_table_fuse_root(int fd, char *buf, size_t len);
 
 #endif

@@ -70,6 +70,24 @@ static int choose(const struct launch *l, struct mounter *m)
 	return 0;
 }
 
+/* A FUSE mount already on the mountpoint would be covered by this one:
+ * an accident (a second launch, fstab's TYPE#SOURCE line at every mount
+ * -a) unless asked for.  The table is read, the mount is not asked. */
+static int check_not_stacking(const struct mounter *m)
+{
+	bool helper = !strcmp(log_program_name(), "mount.fuselaunch");
+	char what[512];
+	int rc;
+
+	rc = mount_table_fuse_root(m->mountpoint.fd, what, sizeof(what));
+	if (rc < 0)
+		log_error("mountpoint '%s': %s", m->mountpoint.path, strerror(-rc));
+	else if (rc > 0)
+		log_error("mountpoint '%s' already has a FUSE mount (%s): unmount it first, or give %s to mount on top of it",
+			  m->mountpoint.path, what, helper ? "-o x-fuselaunch.stack" : "--stack");
+	return rc == 0 ? 0 : -EINVAL;
+}
+
 int mounter_new(const struct launch *l, struct mounter **out)
 {
 	struct mounter *m;
@@ -95,6 +113,8 @@ int mounter_new(const struct launch *l, struct mounter **out)
 	if (rc == 0 && mountpoint_pin(&m->mountpoint, l->server.mountpoint,
 				      l->identity.switch_user ? &l->identity : NULL) < 0)
 		rc = -EINVAL;
+	if (rc == 0 && !l->stack)
+		rc = check_not_stacking(m);
 	if (rc < 0) {
 		mounter_free(m);
 		return rc;

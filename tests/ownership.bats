@@ -66,3 +66,17 @@ mount_other_testfs() {
 	[ "$output" = "fuselaunch: server 'testfs' mounted $MNT by itself instead of using the /dev/fd/N it was given: use --mode=watch" ]
 	assert_nothing_left
 }
+
+@test "a second launch on a FUSE mount is refused, naming it, unless --stack" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	launch -- "$TESTFS" --content="second" first-source "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: mountpoint '$MNT' already has a FUSE mount (fuse.testfs from 'testfs'): unmount it first, or give --stack to mount on top of it" ]
+	[ "$(mountinfo_of "$MNT" | wc -l)" = 1 ]
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	launch --stack -- "$TESTFS" --content="second" "$MNT"
+	assert_status 0
+	[ "$(mountinfo_of "$MNT" | wc -l)" = 2 ]
+	[ "$(cat "$MNT/hello")" = "second" ]
+}
