@@ -301,7 +301,7 @@ static int supervise_mounted(struct launch_run *r)
 			if (r->launch->pidfile)
 				unlink(r->launch->pidfile);
 			if (r->launch->auto_unmount)
-				r->mounter->ops->unmount(r->mounter);
+				mounter_unmount_when_reachable(r->mounter);
 			return supervisor_server_status(&r->sup);
 		case SUPERVISOR_SIGNAL:
 			sd_notify_send("STOPPING=1");

@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -24,22 +23,6 @@ int mount_watch_start(struct mount_watch *w)
 {
 	w->fd = open(MOUNTINFO, O_RDONLY | O_CLOEXEC);
 	return w->fd < 0 ? -errno : 0;
-}
-
-bool mount_watch_changed(struct mount_watch *w)
-{
-	struct pollfd p = { .fd = w->fd, .events = POLLPRI };
-	char buf[4096];
-	bool changed;
-
-	if (w->fd < 0)
-		return false;
-	changed = poll(&p, 1, 0) > 0 && (p.revents & POLLPRI);
-	/* Reading to the end is what rearms the notification. */
-	if (changed && lseek(w->fd, 0, SEEK_SET) == 0)
-		while (read(w->fd, buf, sizeof(buf)) > 0)
-			;
-	return changed;
 }
 
 void mount_watch_stop(struct mount_watch *w)

@@ -8,15 +8,12 @@
 #include <stddef.h>
 
 struct mount_watch {
-	int fd;			/* /proc/self/mountinfo, for POLLPRI; -1: none */
+	int fd;			/* /proc/self/mountinfo: POLLPRI once the table
+				 * changed since the last poll(); -1: none */
 };
 
 /* Start watching; libmount is loaded only once the table is read. */
 int mount_watch_start(struct mount_watch *w);
-
-/* Whether the table changed since the last call, which rearms the
- * notification. */
-bool mount_watch_changed(struct mount_watch *w);
 
 void mount_watch_stop(struct mount_watch *w);
 

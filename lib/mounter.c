@@ -318,14 +318,19 @@ int mounter_take_mount_at_mountpoint(struct mounter *m, int *mount_fd)
 	return rc;
 }
 
-int mounter_watch_mounts(struct mounter *m)
+int mounter_watch_mounts(struct mounter *m, bool needed)
 {
 	int rc;
 
 	rc = mount_watch_start(&m->watch);
-	if (rc < 0) {
+	if (rc < 0 && needed) {
 		mounter_fail(m, STAGE_INTERNAL, rc, "watching the mount table");
 		return rc;
+	}
+	if (rc < 0) {
+		log_step("not watching the mount table for the server's own mounts: %s",
+			 strerror(-rc));
+		return 0;
 	}
 	m->sup->mounts_fd = m->watch.fd;
 	return 0;
@@ -411,7 +416,7 @@ int mounter_find_server_mounts(struct mounter *m, bool adopt)
 
 	if (m->watch.fd < 0)
 		return 0;
-	if (mount_watch_changed(&m->watch))
+	if (!m->sup->rechecking)
 		m->rechecks = MOUNT_RECHECKS;
 	n = fuse_connections_of_server(held, ARRAY_SIZE(held));
 	own = own_connection(m);
@@ -442,6 +447,9 @@ void mounter_release(struct mounter *m)
 {
 	if (m->init.running)
 		return;
+	/* Known from the device while it is open: it identifies the mount
+	 * for as long as the mount is there. */
+	own_connection(m);
 	m->ops->release(m);
 	mount_watch_stop(&m->watch);
 	if (m->sup)
@@ -503,6 +511,19 @@ static int unmount_one(struct mounter *m, const char *path, uint64_t mount_id, b
 	return rc;
 }
 
+static int found(const struct fuse_mount_entry *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+	return 1;
+}
+
+/* Whether a mount of this launch's connection is still in the table. */
+static bool still_mounted(struct mounter *m)
+{
+	return m->connection && mount_table_fuse_mounts(&m->connection, 1, found, NULL) > 0;
+}
+
 int mounter_unmount_attached(struct mounter *m)
 {
 	int rc = 0;
@@ -515,6 +536,40 @@ int mounter_unmount_attached(struct mounter *m)
 	if (!m->attached)
 		return 0;
 	rc = unmount_one(m, m->mountpoint.path, m->mount_id, m->launch->in_utab);
+	if (rc == -ESTALE && still_mounted(m)) {
+		log_step("the mount on %s is covered by another one: detaching it once uncovered",
+			 m->mountpoint.path);
+		return -EBUSY;
+	}
 	m->attached = false;
+	return rc;
+}
+
+int mounter_unmount_when_reachable(struct mounter *m)
+{
+	int sig, rc;
+
+	rc = m->ops->unmount(m);
+	if (rc != -EBUSY)
+		return rc;
+	rc = mount_watch_start(&m->watch);
+	if (rc < 0)
+		return rc;
+	m->sup->mounts_fd = m->watch.fd;
+	for (;;) {
+		enum supervisor_event ev = supervisor_wait(m->sup, &sig);
+
+		if (ev == SUPERVISOR_SIGNAL) {
+			rc = -ECANCELED;
+			break;
+		}
+		if (ev != SUPERVISOR_MOUNTS_CHANGED)
+			continue;
+		rc = m->ops->unmount(m);
+		if (rc != -EBUSY)
+			break;
+	}
+	mount_watch_stop(&m->watch);
+	m->sup->mounts_fd = -1;
 	return rc;
 }

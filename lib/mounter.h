@@ -152,8 +152,9 @@ int mounter_open_own_mount(const struct mounter *m, int *fd, uint64_t *mount_id)
 /* The mount of this launch's device on the mountpoint (fusermount3's)
  * becomes this launch's; asks the server nothing. */
 int mounter_take_mount_at_mountpoint(struct mounter *m, int *mount_fd);
-/* Watch the mount table for the server's own mounts (prepare). */
-int mounter_watch_mounts(struct mounter *m);
+/* Watch the mount table for the server's own mounts (prepare).  Unless
+ * NEEDED (watch mode), without /proc the launch goes on without. */
+int mounter_watch_mounts(struct mounter *m, bool needed);
 /* Look for mounts the server made by itself (fuse_connection.h: a
  * connection one of its processes holds, other than this launch's own
  * device's).  ADOPT (watch mode): the one on the mountpoint becomes this
@@ -167,7 +168,11 @@ int mounter_device_mounts_changed(struct mounter *m);
 /* Unmount this launch's mount if it is attached: as root, detach exactly
  * that mount; as a user, through fusermount3 or, for a mount in utab,
  * umount(8), once it is checked to be still ours.  A mount the server made
- * elsewhere by itself goes the same way. */
+ * elsewhere by itself goes the same way.  -EBUSY: the mount is covered by
+ * another one, and detaching it would take that one along. */
 int mounter_unmount_attached(struct mounter *m);
+/* unmount, and when the mount is covered, wait (watching the mount table)
+ * until it is uncovered or gone; a signal ends the wait (-ECANCELED). */
+int mounter_unmount_when_reachable(struct mounter *m);
 
 #endif

@@ -75,7 +75,7 @@ static int fusermount_prepare(struct mounter *m)
 
 	if (!f)
 		return -ENOMEM;
-	rc = mounter_watch_mounts(m);
+	rc = mounter_watch_mounts(m, false);
 	if (rc < 0)
 		return rc;
 	rc = -EPROTONOSUPPORT;

@@ -105,7 +105,7 @@ static int kernel_prepare(struct mounter *m)
 	if (!k)
 		return -ENOMEM;
 	k->fsfd = -1;
-	rc = mounter_watch_mounts(m);
+	rc = mounter_watch_mounts(m, false);
 	if (rc == 0)
 		rc = open_fs_context(m);
 	if (rc == 0 && !k->sync_init)

@@ -18,7 +18,7 @@
 
 static int watch_prepare(struct mounter *m)
 {
-	return mounter_watch_mounts(m);
+	return mounter_watch_mounts(m, true);
 }
 
 static int watch_server_fd(const struct mounter *m)

@@ -317,6 +317,7 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 			return SUPERVISOR_TIMEOUT;
 		if (n == 0 && s->recheck_ms && now_ms() >= s->recheck_ms) {
 			s->recheck_ms = 0;
+			s->rechecking = true;
 			if (s->mounts_fd >= 0)
 				return SUPERVISOR_MOUNTS_CHANGED;
 		}
@@ -331,8 +332,10 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 			return SUPERVISOR_INIT_DONE;
 		if (pfd[PARENT].revents)
 			return SUPERVISOR_PARENT_GONE;
-		if (pfd[MOUNTS].revents)
+		if (pfd[MOUNTS].revents) {
+			s->rechecking = false;
 			return SUPERVISOR_MOUNTS_CHANGED;
+		}
 		if (pfd[SIGNALS].revents && (*signal = read_signals(s)))
 			return SUPERVISOR_SIGNAL;
 	}

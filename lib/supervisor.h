@@ -32,6 +32,7 @@ struct supervisor {
 	bool children_changed;	/* a SIGCHLD arrived: reap before waiting */
 	uint64_t deadline_ms;	/* CLOCK_MONOTONIC; 0: none */
 	uint64_t recheck_ms;	/* MOUNTS_CHANGED again then, as if it had; 0: none */
+	bool rechecking;	/* the last MOUNTS_CHANGED was that, not a change */
 	bool to_syslog;		/* relay output to syslog, line by line */
 	bool relay_blocked[2];	/* our fd 1 or 2 has no room: wait for it */
 	bool poll_failing;	/* said so once; waiting for signals alone */

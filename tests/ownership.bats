@@ -80,3 +80,20 @@ mount_other_testfs() {
 	[ "$(mountinfo_of "$MNT" | wc -l)" = 2 ]
 	[ "$(cat "$MNT/hello")" = "second" ]
 }
+
+@test "a mount covered when its server dies is detached once uncovered, never taking the cover" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 60 "$FUSELAUNCH" -f -v -- \
+		"$TESTFS" --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$!
+	wait_until grep -q "mounted on $MNT" "$TEST_DIR/err"
+	mount -t tmpfs cover "$MNT"
+	kill -KILL "$(recorded pid)"
+	wait_until grep -q "covered by another one" "$TEST_DIR/err"
+	# Both still there: the cover was not taken along.
+	[ "$(mountinfo_of "$MNT" | grep -c ' - tmpfs ')" = 1 ]
+	[ "$(mountinfo_of "$MNT" | grep -c ' - fuse.testfs ')" = 1 ]
+	umount "$MNT"
+	wait_until is_not_mounted "$MNT"
+	wait "$pid" || true
+	assert_nothing_left
+}
