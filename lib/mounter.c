@@ -408,13 +408,23 @@ static int look_at(const struct fuse_mount_entry *e, void *arg)
 	return stray(m, e);
 }
 
+/* Rolling back, whether the table changed since it was last looked at:
+ * poll() itself consumes the change it reports. */
+static bool changed_since_looked(struct mounter *m)
+{
+	struct pollfd p = { .fd = m->watch.fd, .events = POLLPRI };
+
+	return m->rechecks > 0 || (poll(&p, 1, 0) > 0 && (p.revents & POLLPRI));
+}
+
 int mounter_find_server_mounts(struct mounter *m, bool adopt)
 {
 	struct server_mounts sm = { m, adopt };
 	unsigned int held[MAX_SERVER_CONNECTIONS], own;
+	bool rolling_back = m->status->stage != STAGE_MOUNTED;
 	int n, i, kept = 0, rc = 0;
 
-	if (m->watch.fd < 0)
+	if (m->watch.fd < 0 || (rolling_back && !changed_since_looked(m)))
 		return 0;
 	if (!m->sup->rechecking)
 		m->rechecks = MOUNT_RECHECKS;
@@ -440,6 +450,14 @@ int mounter_find_server_mounts(struct mounter *m, bool adopt)
 
 int mounter_device_mounts_changed(struct mounter *m)
 {
+	/* Most often the change is our own mount, attached as the blocking
+	 * call returns, whose outcome comes next: look a moment later, if
+	 * the launch is still pending then. */
+	if (!m->sup->rechecking && m->status->stage == STAGE_MOUNTED) {
+		m->rechecks = MOUNT_RECHECKS;
+		supervisor_recheck_mounts(m->sup, MOUNT_RECHECK_MS);
+		return 0;
+	}
 	return mounter_find_server_mounts(m, false);
 }
 
@@ -452,8 +470,10 @@ void mounter_release(struct mounter *m)
 	own_connection(m);
 	m->ops->release(m);
 	mount_watch_stop(&m->watch);
-	if (m->sup)
+	if (m->sup) {
 		m->sup->mounts_fd = -1;
+		m->sup->recheck_ms = 0;
+	}
 	if (m->device_fd >= 0)
 		close(m->device_fd);
 	if (m->root_fd >= 0)
@@ -511,17 +531,17 @@ static int unmount_one(struct mounter *m, const char *path, uint64_t mount_id, b
 	return rc;
 }
 
-static int found(const struct fuse_mount_entry *e, void *arg)
+static int on_mountpoint(const struct fuse_mount_entry *e, void *arg)
 {
-	(void)e;
-	(void)arg;
-	return 1;
+	return !strcmp(e->target, arg);
 }
 
-/* Whether a mount of this launch's connection is still in the table. */
+/* Whether a mount of this launch's connection is still on the mountpoint
+ * (under whatever covers it). */
 static bool still_mounted(struct mounter *m)
 {
-	return m->connection && mount_table_fuse_mounts(&m->connection, 1, found, NULL) > 0;
+	return m->connection && mount_table_fuse_mounts(&m->connection, 1, on_mountpoint,
+							(void *)m->mountpoint.path) > 0;
 }
 
 int mounter_unmount_attached(struct mounter *m)
