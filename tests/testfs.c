@@ -3,8 +3,9 @@
  *
  * It serves a root directory holding one read-only file, "hello", and can
  * misbehave on request (exit, die or hang before INIT, refuse or delay INIT,
- * crash on lookup of "crash") so that the launcher's error paths can be
- * exercised.  --record leaves a trace the tests can inspect afterwards.
+ * crash on lookup of "crash", mount somewhere else, cover its own mount) so
+ * that the launcher's error paths can be exercised.  --record leaves a
+ * trace the tests can inspect afterwards.
  */
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 34
