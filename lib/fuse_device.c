@@ -20,25 +20,6 @@ int fuse_device_enable_sync_init(int fd)
 	return ioctl(fd, FUSE_DEV_IOC_SYNC_INIT, 0) < 0 ? -errno : 0;
 }
 
-int fuse_device_connection(int fd, unsigned int *connection)
-{
-	char path[64], line[256];
-	FILE *f;
-	int rc = -ENOENT;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "fuse_connection: %u", connection) == 1) {
-			rc = 0;
-			break;
-		}
-	fclose(f);
-	return rc;
-}
-
 /* Open NAME in the directory of CONNECTION in a private fusectl mount:
  * fusectl has one superblock, so a detached mount of it sees every
  * connection without attaching anything to any mount namespace. */

@@ -21,10 +21,6 @@ int fuse_device_open(int *fd);
 /* Returns 0, or -ENOTTY on kernels without synchronous INIT. */
 int fuse_device_enable_sync_init(int fd);
 
-/* The fusectl number of the connection behind FD, from fdinfo; -ENOENT when
- * the device is not (yet) attached to a connection. */
-int fuse_device_connection(int fd, unsigned int *connection);
-
 /* Abort a connection through a private, detached fusectl mount, so that a
  * mount blocked on its INIT returns ENOTCONN.  Nothing is attached to any
  * mount namespace. */

@@ -277,6 +277,9 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 	return 0;
 
 failed:
+	/* A mount the server made just now can be proven its own only while
+	 * its processes live. */
+	m->ops->mounts_changed(m);
 	/* Cancelling first lets a server blocked on the device exit by itself. */
 	cancel_init(r);
 	supervisor_stop_server(&r->sup, SUPERVISOR_STOP_GRACE_MS);
@@ -304,7 +307,7 @@ static int supervise_mounted(struct launch_run *r)
 			if (r->launch->pidfile)
 				unlink(r->launch->pidfile);
 			if (r->launch->auto_unmount)
-				r->mounter->ops->unmount(r->mounter);
+				mounter_unmount_when_reachable(r->mounter);
 			return supervisor_server_status(&r->sup);
 		case SUPERVISOR_SIGNAL:
 			sd_notify_send("STOPPING=1");

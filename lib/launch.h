@@ -31,6 +31,7 @@ struct launch {
 	enum server_mode mode;		/* AUTO until launch_choose_mode() */
 	char *watch_options;		/* -o for a server that mounts itself */
 	bool auto_unmount;		/* detach the mount when the server is gone */
+	bool stack;			/* mount on top of a FUSE mount already there */
 	char *pidfile;			/* the serving process's pid goes here */
 	int log_fd;			/* the server's output after success; -1: syslog */
 	bool in_utab;			/* drop its utab entry when detaching the mount

@@ -122,6 +122,9 @@ void launch_status_describe(const struct launch_status *s, const char *server,
 		snprintf(message, len, "cannot write pidfile '%s': %s", s->detail,
 			 strerror(s->error));
 		break;
+	case STAGE_ELSEWHERE:
+		snprintf(message, len, "server '%s' %s", server, s->detail);
+		break;
 	case STAGE_INTERNAL:
 	default:
 		snprintf(message, len, "internal error: %s", why);
@@ -134,6 +137,8 @@ int launch_status_exit_code(const struct launch_status *s)
 	switch ((enum launch_stage)s->stage) {
 	case STAGE_MOUNTED:
 		return FL_EX_OK;
+	case STAGE_ELSEWHERE:
+		return FL_EX_USAGE;
 	case STAGE_SERVER_START:
 		return s->error == ENOENT || s->error == EACCES || s->error == ENOEXEC ?
 			FL_EX_SERVER_NOT_FOUND : FL_EX_SYSTEM;
@@ -175,6 +180,8 @@ const char *launch_status_stage_name(uint32_t stage)
 		[STAGE_CANCELLED] = "cancelled",
 		[STAGE_INTERNAL] = "internal",
 		[STAGE_FUSERMOUNT] = "fusermount",
+		[STAGE_PIDFILE] = "pidfile",
+		[STAGE_ELSEWHERE] = "elsewhere",
 	};
 
 	return stage < ARRAY_SIZE(names) && names[stage] ? names[stage] : "internal";

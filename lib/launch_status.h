@@ -21,6 +21,9 @@ enum launch_stage {
 	STAGE_INTERNAL,		/* anything else in the daemon */
 	STAGE_FUSERMOUNT,	/* fusermount3 refused to mount */
 	STAGE_PIDFILE,		/* writing the pidfile (detail: its path) */
+	STAGE_ELSEWHERE,	/* the server mounted by itself where it was not
+				 * asked to: the detail says where, and what to
+				 * give instead */
 	STAGE_COUNT		/* how many there are; not a stage */
 };
 

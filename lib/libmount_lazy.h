@@ -2,7 +2,9 @@
  * Linked, it maps and initialises libmount, libblkid, libselinux and
  * libpcre2 in every launch (about 0.5 ms of a 3 ms launch here, see
  * bench/README.md), while a launch without -o, watch mode or mount(8)
- * never calls it.  Call libmount_load() first, then sym_mnt_*(). */
+ * calls it only when a mount table must be read (a FUSE mount already on
+ * the mountpoint, a mount the server made by itself).  Call
+ * libmount_load() first, then sym_mnt_*(). */
 #ifndef FUSELAUNCH_LIBMOUNT_LAZY_H
 #define FUSELAUNCH_LIBMOUNT_LAZY_H
 
@@ -14,6 +16,7 @@
 	X(mnt_fs_get_devno) \
 	X(mnt_fs_get_fstype) \
 	X(mnt_fs_get_id) \
+	X(mnt_fs_get_source) \
 	X(mnt_fs_get_target) \
 	X(mnt_fs_get_user_options) \
 	X(mnt_fs_set_fstype) \

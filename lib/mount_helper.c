@@ -130,6 +130,10 @@ static int set_launcher_option(struct launch *l, const char *name, const char *v
 		l->auto_unmount = false;
 		return 0;
 	}
+	if (!strcmp(name, "stack") && !value) {
+		l->stack = true;
+		return 0;
+	}
 	if (value && !strcmp(name, "timeout"))
 		return launch_set_timeout(l, value);
 	if (value && !strcmp(name, "sync-init"))

@@ -2,11 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "fuse_connection.h"
 #include "libmount_lazy.h"
 #include "mount_watch.h"
 
@@ -18,110 +19,10 @@ static bool is_fuse(const char *fstype)
 			  !strncmp(fstype, "fuse.", 5));
 }
 
-static bool was_there(const struct mount_watch *w, int id)
+int mount_watch_start(struct mount_watch *w)
 {
-	size_t i;
-
-	for (i = 0; i < w->nbefore; i++)
-		if (w->before[i] == id)
-			return true;
-	return false;
-}
-
-/* Call FN for each mount on the target, in mountinfo order. */
-static int for_each_on_target(struct mount_watch *w,
-			      bool (*fn)(struct mount_watch *, struct libmnt_fs *, void *),
-			      void *arg)
-{
-	struct libmnt_table *table;
-	struct libmnt_iter *iter;
-	struct libmnt_fs *fs;
-	int rc = 0;
-
-	table = sym_mnt_new_table_from_file(MOUNTINFO);
-	iter = sym_mnt_new_iter(MNT_ITER_FORWARD);
-	if (!table || !iter) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	while (sym_mnt_table_next_fs(table, iter, &fs) == 0)
-		if (!strcmp(sym_mnt_fs_get_target(fs), w->target) && !fn(w, fs, arg))
-			break;
-out:
-	sym_mnt_free_iter(iter);
-	sym_mnt_unref_table(table);
-	return rc;
-}
-
-static bool remember(struct mount_watch *w, struct libmnt_fs *fs, void *arg)
-{
-	int *ids = realloc(w->before, (w->nbefore + 1) * sizeof(*ids));
-
-	if (!ids) {
-		*(int *)arg = -ENOMEM;
-		return false;
-	}
-	w->before = ids;
-	w->before[w->nbefore++] = sym_mnt_fs_get_id(fs);
-	return true;
-}
-
-int mount_watch_start(struct mount_watch *w, const char *target)
-{
-	int rc;
-
-	memset(w, 0, sizeof(*w));
-	w->fd = -1;
-	rc = libmount_load();
-	if (rc < 0)
-		return rc;
-	w->target = target;
 	w->fd = open(MOUNTINFO, O_RDONLY | O_CLOEXEC);
-	if (w->fd < 0)
-		return -errno;
-	if (for_each_on_target(w, remember, &rc) < 0 || rc < 0) {
-		mount_watch_stop(w);
-		return rc < 0 ? rc : -ENOMEM;
-	}
-	return 0;
-}
-
-struct found {
-	int id;
-	dev_t devno;
-};
-
-/* The last new FUSE mount wins: it is the one on top. */
-static bool look(struct mount_watch *w, struct libmnt_fs *fs, void *arg)
-{
-	struct found *found = arg;
-
-	if (is_fuse(sym_mnt_fs_get_fstype(fs)) && !was_there(w, sym_mnt_fs_get_id(fs))) {
-		found->id = sym_mnt_fs_get_id(fs);
-		found->devno = sym_mnt_fs_get_devno(fs);
-	}
-	return true;
-}
-
-int mount_watch_find(struct mount_watch *w, int *id, dev_t *devno)
-{
-	struct found found = { .id = -1 };
-	char buf[4096];
-	int rc;
-
-	/* Reading to the end is what rearms the poll() notification. */
-	if (lseek(w->fd, 0, SEEK_SET) < 0)
-		return -errno;
-	while (read(w->fd, buf, sizeof(buf)) > 0)
-		;
-	rc = for_each_on_target(w, look, &found);
-	if (rc < 0)
-		return rc;
-	if (found.id < 0)
-		return -ENOENT;
-	*id = found.id;
-	*devno = found.devno;
-	return 0;
+	return w->fd < 0 ? -errno : 0;
 }
 
 void mount_watch_stop(struct mount_watch *w)
@@ -129,7 +30,93 @@ void mount_watch_stop(struct mount_watch *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	w->fd = -1;
-	free(w->before);
-	w->before = NULL;
-	w->nbefore = 0;
+}
+
+/* Call FN for each FUSE mount in the table until it returns non-zero. */
+static int for_each_fuse(int (*fn)(struct libmnt_fs *fs, void *arg), void *arg)
+{
+	struct libmnt_table *table = NULL;
+	struct libmnt_iter *iter = NULL;
+	struct libmnt_fs *fs;
+	int rc;
+
+	rc = libmount_load();
+	if (rc < 0)
+		return rc;
+	table = sym_mnt_new_table_from_file(MOUNTINFO);
+	iter = sym_mnt_new_iter(MNT_ITER_FORWARD);
+	if (!table || !iter) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (rc == 0 && sym_mnt_table_next_fs(table, iter, &fs) == 0)
+		if (is_fuse(sym_mnt_fs_get_fstype(fs)))
+			rc = fn(fs, arg);
+out:
+	sym_mnt_free_iter(iter);
+	sym_mnt_unref_table(table);
+	return rc;
+}
+
+struct by_connection {
+	const unsigned int *connections;
+	size_t n;
+	int (*fn)(const struct fuse_mount_entry *e, void *arg);
+	void *arg;
+};
+
+static int match_connection(struct libmnt_fs *fs, void *arg)
+{
+	struct by_connection *b = arg;
+	struct fuse_mount_entry e = {
+		.id = sym_mnt_fs_get_id(fs),
+		.connection = fuse_connection_of_dev(sym_mnt_fs_get_devno(fs)),
+		.target = sym_mnt_fs_get_target(fs),
+		.source = sym_mnt_fs_get_source(fs),
+		.fstype = sym_mnt_fs_get_fstype(fs),
+	};
+
+	if (!e.target || !fuse_connection_in(e.connection, b->connections, b->n))
+		return 0;
+	return b->fn(&e, b->arg);
+}
+
+int mount_table_fuse_mounts(const unsigned int *connections, size_t n,
+			    int (*fn)(const struct fuse_mount_entry *e, void *arg), void *arg)
+{
+	struct by_connection b = { connections, n, fn, arg };
+
+	return for_each_fuse(match_connection, &b);
+}
+
+struct description {
+	int id;
+	char *buf;
+	size_t len;
+};
+
+static int describe(struct libmnt_fs *fs, void *arg)
+{
+	struct description *d = arg;
+	const char *source = sym_mnt_fs_get_source(fs);
+
+	if (sym_mnt_fs_get_id(fs) != d->id)
+		return 0;
+	snprintf(d->buf, d->len, "%s from '%s'", sym_mnt_fs_get_fstype(fs),
+		 source ? source : "none");
+	return 1;
+}
+
+int mount_table_fuse_root(int fd, char *buf, size_t len)
+{
+	struct description d = { .buf = buf, .len = len };
+	struct statx stx;
+
+	/* An empty mask: FUSE's getattr sends nothing (fuse_connection.c). */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, 0, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || !(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	d.id = (int)stx.stx_mnt_id;
+	return for_each_fuse(describe, &d);
 }

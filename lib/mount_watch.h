@@ -1,26 +1,40 @@
-/* Watching /proc/self/mountinfo for the FUSE mount a server makes itself
- * (--mode=watch): poll() says when the mount table changed, libmount reads
- * it.  Only a mount that was not there at the start counts. */
+/* The mount table, read with libmount without asking any FUSE server
+ * anything: watching /proc/self/mountinfo for changes (poll() says when),
+ * and finding FUSE mounts in it by their connection (fuse_connection.h). */
 #ifndef FUSELAUNCH_MOUNT_WATCH_H
 #define FUSELAUNCH_MOUNT_WATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
-#include <sys/types.h>
 
 struct mount_watch {
-	int fd;			/* /proc/self/mountinfo, for POLLPRI */
-	const char *target;
-	int *before;		/* ids of the mounts on target at the start */
-	size_t nbefore;
+	int fd;			/* /proc/self/mountinfo: POLLPRI once the table
+				 * changed since the last poll(); -1: none */
 };
 
-int mount_watch_start(struct mount_watch *w, const char *target);
-
-/* After a change: a FUSE mount on the target that is new.  Returns 0 with
- * its mountinfo id and device number (whose minor is its fusectl
- * connection), -ENOENT when there is none yet. */
-int mount_watch_find(struct mount_watch *w, int *id, dev_t *devno);
+/* Start watching; libmount is loaded only once the table is read. */
+int mount_watch_start(struct mount_watch *w);
 
 void mount_watch_stop(struct mount_watch *w);
+
+/* A FUSE mount, as the table shows it. */
+struct fuse_mount_entry {
+	int id;				/* mountinfo's */
+	unsigned int connection;
+	const char *target;
+	const char *source;
+	const char *fstype;
+};
+
+/* Call FN for each FUSE mount whose connection is one of the N in
+ * CONNECTIONS, in table order (a mount on top comes after the one it
+ * covers), until FN returns non-zero; returns that, or -errno. */
+int mount_table_fuse_mounts(const unsigned int *connections, size_t n,
+			    int (*fn)(const struct fuse_mount_entry *e, void *arg), void *arg);
+
+/* Whether descriptor FD is the root of a FUSE mount, asking no FUSE
+ * server anything: 1 with "FSTYPE from 'SOURCE'" in BUF; 0 when it is not
+ * the root of a mount or not of a FUSE one; -errno. */
+int mount_table_fuse_root(int fd, char *buf, size_t len);
 
 #endif

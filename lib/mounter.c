@@ -1,14 +1,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common.h"
+#include "fuse_connection.h"
 #include "fuse_device.h"
 #include "fusermount.h"
 #include "kernel_mount.h"
@@ -16,7 +15,6 @@
 #include "log.h"
 #include "mounter.h"
 #include "supervisor.h"
-#include "utab.h"
 
 /* How often to look again for a connection the init thread is about to
  * make, or for its answer to be taken. */
@@ -60,6 +58,24 @@ static int choose(const struct launch *l, struct mounter *m)
 	return 0;
 }
 
+/* A FUSE mount already on the mountpoint would be covered by this one:
+ * an accident (a second launch, fstab's TYPE#SOURCE line at every mount
+ * -a) unless asked for.  The table is read, the mount is not asked. */
+static int check_not_stacking(const struct mounter *m)
+{
+	bool helper = !strcmp(log_program_name(), "mount.fuselaunch");
+	char what[512];
+	int rc;
+
+	rc = mount_table_fuse_root(m->mountpoint.fd, what, sizeof(what));
+	if (rc < 0)
+		log_error("mountpoint '%s': %s", m->mountpoint.path, strerror(-rc));
+	else if (rc > 0)
+		log_error("mountpoint '%s' already has a FUSE mount (%s): unmount it first, or give %s to mount on top of it",
+			  m->mountpoint.path, what, helper ? "-o x-fuselaunch.stack" : "--stack");
+	return rc == 0 ? 0 : -EINVAL;
+}
+
 int mounter_new(const struct launch *l, struct mounter **out)
 {
 	struct mounter *m;
@@ -73,6 +89,7 @@ int mounter_new(const struct launch *l, struct mounter **out)
 	m->launch = l;
 	m->device_fd = m->root_fd = -1;
 	m->mountpoint.fd = -1;
+	m->watch.fd = -1;
 	m->owner_uid = getuid();
 	m->owner_gid = getgid();
 	m->lower_caps = server_identity_unprivileged(&l->identity);
@@ -84,6 +101,8 @@ int mounter_new(const struct launch *l, struct mounter **out)
 	if (rc == 0 && mountpoint_pin(&m->mountpoint, l->server.mountpoint,
 				      l->identity.switch_user ? &l->identity : NULL) < 0)
 		rc = -EINVAL;
+	if (rc == 0 && !l->stack)
+		rc = check_not_stacking(m);
 	if (rc < 0) {
 		mounter_free(m);
 		return rc;
@@ -100,6 +119,7 @@ void mounter_free(struct mounter *m)
 		mounter_release(m);
 	mountpoint_release(&m->mountpoint);
 	free(m->fusermount);
+	free(m->stray_path);
 	free(m);
 }
 
@@ -172,7 +192,7 @@ bool mounter_join(struct mounter *m, int timeout_ms, bool record)
 	m->init_ms = (unsigned int)(monotonic_ms() - m->init_started_ms);
 	/* Which connection: what --list and --unmount show. */
 	if (!m->connection && m->device_fd >= 0)
-		fuse_device_connection(m->device_fd, &m->connection);
+		fuse_connection_of_fd(0, m->device_fd, &m->connection);
 	if (m->result.attached) {
 		m->attached = true;
 		m->mount_id = m->result.mount_id;
@@ -199,7 +219,7 @@ static bool init_unanswered(struct mounter *m)
 	for (waited = 0; waited < MOUNTER_ANSWER_WAIT_MS; waited += CONNECTION_RETRY_MS) {
 		if (init_thread_done(&m->init))
 			return false;
-		if (fuse_device_connection(m->device_fd, &connection) < 0)
+		if (fuse_connection_of_fd(0, m->device_fd, &connection) < 0)
 			return true;
 		rc = fuse_connection_waiting(connection, &waiting);
 		/* A user cannot read fusectl: the answer would have woken
@@ -230,7 +250,7 @@ int mounter_abort_connection(struct mounter *m)
 	 * or is done. */
 	for (waited = 0; !connection && m->device_fd >= 0 && waited < MOUNTER_ABORT_WAIT_MS;
 	     waited += CONNECTION_RETRY_MS) {
-		if (fuse_device_connection(m->device_fd, &connection) == 0 ||
+		if (fuse_connection_of_fd(0, m->device_fd, &connection) == 0 ||
 		    init_thread_done(&m->init))
 			break;
 		usleep(CONNECTION_RETRY_MS * 1000);
@@ -242,21 +262,19 @@ int mounter_abort_connection(struct mounter *m)
 	return rc;
 }
 
-int mounter_take_mount_at_mountpoint(struct mounter *m, int *mount_fd)
-{
-	int rc;
-
-	rc = kernel_mount_open_at(m->mountpoint.path, mount_fd, &m->mount_id);
-	if (rc == 0)
-		m->attached = true;
-	return rc;
-}
-
 void mounter_release(struct mounter *m)
 {
 	if (m->init.running)
 		return;
+	/* Known from the device while it is open: it identifies the mount
+	 * for as long as the mount is there. */
+	mounter_own_connection(m);
 	m->ops->release(m);
+	mount_watch_stop(&m->watch);
+	if (m->sup) {
+		m->sup->mounts_fd = -1;
+		m->sup->recheck_ms = 0;
+	}
 	if (m->device_fd >= 0)
 		close(m->device_fd);
 	if (m->root_fd >= 0)
@@ -273,46 +291,4 @@ void mounter_probe_call(void *arg)
 	 * ECONNREFUSED rather than as a dead connection. */
 	m->result.error = kernel_mount_probe(m->root_fd);
 	m->result.stage = STAGE_INIT;
-}
-
-static int detach(struct mounter *m)
-{
-	int rc;
-
-	rc = kernel_mount_detach(m->mountpoint.path, m->mount_id);
-	if (rc == 0 && m->launch->in_utab)
-		utab_forget(m->mountpoint.path);
-	return rc;
-}
-
-/* fusermount3 (umount(8) for a mount mount.fuselaunch made, which mount(8)
- * may have put in utab) takes only a path, so check just before that the
- * mount there is still ours. */
-static int unmount_as_user(struct mounter *m)
-{
-	const char *path = m->mountpoint.path;
-	char why[sizeof(m->result.why)] = "";
-	int rc;
-
-	rc = kernel_mount_check_at(path, m->mount_id, NULL);
-	if (rc < 0)
-		return rc;
-	rc = m->launch->in_utab ? fusermount_umount_recorded(path, why, sizeof(why)) :
-		fusermount_unmount(m->fusermount, path, why, sizeof(why));
-	if (rc < 0)
-		log_error("%s", why);
-	return rc;
-}
-
-int mounter_unmount_attached(struct mounter *m)
-{
-	int rc;
-
-	if (!m->attached)
-		return 0;
-	rc = m->fusermount ? unmount_as_user(m) : detach(m);
-	log_step("detaching the mount on %s: %s", m->mountpoint.path,
-		 rc == -ESTALE ? "no longer there" : rc < 0 ? strerror(-rc) : "done");
-	m->attached = false;
-	return rc;
 }

@@ -22,6 +22,7 @@
 
 #include "init_thread.h"
 #include "launch_status.h"
+#include "mount_watch.h"
 #include "mountpoint.h"
 
 /* How long a cancelled blocking call may take to come back. */
@@ -40,8 +41,8 @@ struct mounter_ops {
 	int (*server_fd)(const struct mounter *m);
 	/* The server runs: start waiting for the answer to INIT. */
 	int (*begin_waiting)(struct mounter *m);
-	/* The mount table changed (a mounter that watches it), or the
-	 * launch is being rolled back: look for the server's mount. */
+	/* The mount table changed, or the launch is being rolled back: look
+	 * for the server's own mounts (mounter_find_server_mounts). */
 	int (*mounts_changed)(struct mounter *m);
 	/* The blocking call was joined: 0 mounted and answering; -EINPROGRESS
 	 * to wait on (the failure recorded stands unless something else
@@ -90,6 +91,10 @@ struct mounter {
 	unsigned int connection;	/* its FUSE connection, once known; 0: not */
 	uint64_t init_started_ms;	/* the first blocking call's start */
 	unsigned int init_ms;		/* how long until it came back */
+	struct mount_watch watch;	/* the mount table, for the server's own mounts */
+	unsigned int rechecks;		/* looks left after the table changed */
+	char *stray_path;		/* where the server mounted by itself instead */
+	uint64_t stray_mount_id;	/* that mount, once identified; 0: not */
 	void *own;			/* the mounter's own state, from prepare to
 					 * release */
 };
@@ -142,12 +147,37 @@ void mounter_probe_call(void *arg);
 int mounter_device_server_gone(struct mounter *m);
 /* Abort the device's connection through fusectl (root). */
 int mounter_abort_connection(struct mounter *m);
-/* The mount now on the mountpoint (fusermount3's, or the server's own)
+/* Open the root of the mount of this launch's device on the mountpoint:
+ * 0 with *FD (NULL: not wanted) and its id; -ESTALE when something else is
+ * there (it is covered, or gone).  Asks the server nothing. */
+int mounter_open_own_mount(const struct mounter *m, int *fd, uint64_t *mount_id);
+/* The connection of this launch's own device, once it has one; 0 before. */
+unsigned int mounter_own_connection(struct mounter *m);
+
+/* The mount of this launch's device on the mountpoint (fusermount3's)
  * becomes this launch's; asks the server nothing. */
 int mounter_take_mount_at_mountpoint(struct mounter *m, int *mount_fd);
+/* Watch the mount table for the server's own mounts (prepare).  Unless
+ * NEEDED (watch mode), without /proc the launch goes on without. */
+int mounter_watch_mounts(struct mounter *m, bool needed);
+/* Look for mounts the server made by itself (fuse_connection.h: a
+ * connection one of its processes holds, other than this launch's own
+ * device's).  ADOPT (watch mode): the one on the mountpoint becomes this
+ * launch's, with root_fd its root, once it can be reached there.  Any
+ * other, wherever it is, is a mistake of the command line: recorded as
+ * STAGE_ELSEWHERE, saying what to give instead, and -EXDEV.  Returns 0
+ * (found or not), or -errno. */
+int mounter_find_server_mounts(struct mounter *m, bool adopt);
+/* mounts_changed of the mounters that hand the server the device. */
+int mounter_device_mounts_changed(struct mounter *m);
 /* Unmount this launch's mount if it is attached: as root, detach exactly
  * that mount; as a user, through fusermount3 or, for a mount in utab,
- * umount(8), once it is checked to be still ours. */
+ * umount(8), once it is checked to be still ours.  A mount the server made
+ * elsewhere by itself goes the same way.  -EBUSY: the mount is covered by
+ * another one, and detaching it would take that one along. */
 int mounter_unmount_attached(struct mounter *m);
+/* unmount, and when the mount is covered, wait (watching the mount table)
+ * until it is uncovered or gone; a signal ends the wait (-ECANCELED). */
+int mounter_unmount_when_reachable(struct mounter *m);
 
 #endif

@@ -75,6 +75,10 @@ static int fusermount_prepare(struct mounter *m)
 
 	if (!f)
 		return -ENOMEM;
+	rc = mounter_watch_mounts(m, false);
+	if (rc < 0)
+		return rc;
+	rc = -EPROTONOSUPPORT;
 	f->fm.path = m->fusermount;
 	f->fm.timeout_ms = l->timeout_ms;
 	f->fm.socket_fd = f->fm.stderr_fd = -1;
@@ -111,8 +115,6 @@ static void proceed_call(void *arg)
 {
 	struct mounter *m = arg;
 	struct init_result *r = &m->result;
-	int fd;
-
 	log_step("letting %s mount: FUSE_INIT sent, waiting for the server's answer",
 		 m->fusermount);
 	r->error = fusermount_proceed(&own(m)->fm, r->why, sizeof(r->why));
@@ -120,13 +122,12 @@ static void proceed_call(void *arg)
 		r->stage = r->error == -ENOTCONN ? STAGE_INIT : STAGE_FUSERMOUNT;
 		return;
 	}
-	r->error = kernel_mount_open_at(m->mountpoint.path, &fd, &r->mount_id);
+	r->error = mounter_open_own_mount(m, NULL, &r->mount_id);
 	if (r->error < 0) {
 		r->stage = STAGE_MOUNT;
 		snprintf(r->why, sizeof(r->why), "the mount made by %s", m->fusermount);
 		return;
 	}
-	close(fd);
 	r->attached = true;
 }
 
@@ -166,6 +167,7 @@ const struct mounter_ops mounter_fusermount_ops = {
 	.prepare = fusermount_prepare,
 	.server_fd = mounter_device_fd,
 	.begin_waiting = fusermount_begin_waiting,
+	.mounts_changed = mounter_device_mounts_changed,
 	.server_gone = mounter_device_server_gone,
 	.cancel = fusermount_cancel,
 	.unmount = mounter_unmount_attached,

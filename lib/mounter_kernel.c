@@ -105,7 +105,9 @@ static int kernel_prepare(struct mounter *m)
 	if (!k)
 		return -ENOMEM;
 	k->fsfd = -1;
-	rc = open_fs_context(m);
+	rc = mounter_watch_mounts(m, false);
+	if (rc == 0)
+		rc = open_fs_context(m);
 	if (rc == 0 && !k->sync_init)
 		rc = mount_before_server(m);
 	return rc;
@@ -162,6 +164,7 @@ const struct mounter_ops mounter_kernel_ops = {
 	.prepare = kernel_prepare,
 	.server_fd = mounter_device_fd,
 	.begin_waiting = kernel_begin_waiting,
+	.mounts_changed = mounter_device_mounts_changed,
 	.server_gone = mounter_device_server_gone,
 	.cancel = kernel_cancel,
 	.unmount = mounter_unmount_attached,

@@ -1,42 +1,24 @@
 /* The server mounts by itself (--mode=watch): libfuse 2 servers, Go
  * servers, anything that insists on a directory.  The mount table is
- * watched for a new FUSE mount on the mountpoint; that mount is adopted
- * and its root probed, which waits for the answer to INIT. */
+ * watched for the server's mount on the mountpoint: only a mount whose
+ * FUSE connection one of the server's processes holds is adopted
+ * (fuse_connection.h), and exactly that mount's root is probed, which
+ * waits for the answer to INIT. */
 #include "config.h"
 
 #include <errno.h>
-#include <stdlib.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "fuse_device.h"
 #include "kernel_mount.h"
 #include "launch.h"
 #include "log.h"
-#include "mount_watch.h"
 #include "mounter.h"
 #include "supervisor.h"
 
-static struct mount_watch *own(const struct mounter *m)
-{
-	return m->own;
-}
-
 static int watch_prepare(struct mounter *m)
 {
-	struct mount_watch *w = mounter_own_new(m, sizeof(*w));
-	int rc;
-
-	if (!w)
-		return -ENOMEM;
-	w->fd = -1;
-	rc = mount_watch_start(w, m->mountpoint.path);
-	if (rc < 0) {
-		mounter_fail(m, STAGE_INTERNAL, rc, "watching the mount table");
-		return rc;
-	}
-	m->sup->mounts_fd = w->fd;
-	return 0;
+	return mounter_watch_mounts(m, true);
 }
 
 static int watch_server_fd(const struct mounter *m)
@@ -52,44 +34,16 @@ static int watch_begin_waiting(struct mounter *m)
 	return 0;
 }
 
-/* Take the FUSE mount the server made on the mountpoint, if there is one
- * by now, as ours to probe and, on failure, to detach.  Returns 0 (adopted
- * or not there yet) or -errno. */
-static int adopt_server_mount(struct mounter *m)
-{
-	dev_t devno;
-	int id, rc;
-
-	if (m->attached || !own(m))
-		return 0;
-	rc = mount_watch_find(own(m), &id, &devno);
-	if (rc == -ENOENT)
-		return 0;
-	if (rc < 0)
-		return rc;
-	rc = mounter_take_mount_at_mountpoint(m, &m->root_fd);
-	if (rc < 0)
-		return rc;
-	m->connection = minor(devno);
-	m->sup->mounts_fd = -1;
-	log_step("the server mounted %s (mount %d, FUSE connection %u)", m->mountpoint.path,
-		 id, m->connection);
-	return 0;
-}
-
 /* Once the server's own mount is there, prove it answers, as in the
- * classic order. */
+ * classic order: once, unless the launch is being rolled back. */
 static int watch_mounts_changed(struct mounter *m)
 {
+	bool adopted = m->attached;
 	int rc;
 
-	rc = adopt_server_mount(m);
-	if (rc < 0) {
-		mounter_fail(m, STAGE_INTERNAL, rc, "watching the mount table");
+	rc = mounter_find_server_mounts(m, true);
+	if (rc < 0 || adopted || !m->attached || m->status->stage != STAGE_MOUNTED)
 		return rc;
-	}
-	if (!m->attached || m->init.running)
-		return 0;
 	return mounter_start_call(m, mounter_probe_call);
 }
 
@@ -102,16 +56,16 @@ static int watch_init_done(struct mounter *m)
 }
 
 /* Its device closed, so a pending probe fails at once; only one that had
- * succeeded shows INIT answered. */
+ * succeeded shows INIT answered.  (A mount no process holds any more can
+ * no longer be proven the server's: it is not adopted now.) */
 static int watch_server_gone(struct mounter *m)
 {
-	bool probing;
+	bool probing = m->init.running;
 
-	adopt_server_mount(m);
-	probing = m->init.running;
 	return probing && mounter_join(m, MOUNTER_ANSWER_WAIT_MS, true) && m->result.error == 0;
 }
 
+/* Only the connection of the mount adopted, proven the server's. */
 static int watch_cancel(struct mounter *m)
 {
 	if (m->connection)
@@ -119,22 +73,9 @@ static int watch_cancel(struct mounter *m)
 	return 0;
 }
 
-/* A server that mounted by itself may have done so at the last moment. */
-static int watch_unmount(struct mounter *m)
-{
-	adopt_server_mount(m);
-	return mounter_unmount_attached(m);
-}
-
 static void watch_release(struct mounter *m)
 {
-	if (!own(m))
-		return;
-	mount_watch_stop(own(m));
-	free(own(m));
-	m->own = NULL;
-	if (m->sup)
-		m->sup->mounts_fd = -1;
+	(void)m;
 }
 
 const struct mounter_ops mounter_watch_ops = {
@@ -146,6 +87,6 @@ const struct mounter_ops mounter_watch_ops = {
 	.init_done = watch_init_done,
 	.server_gone = watch_server_gone,
 	.cancel = watch_cancel,
-	.unmount = watch_unmount,
+	.unmount = mounter_unmount_attached,
 	.release = watch_release,
 };

@@ -13,6 +13,8 @@
 
 #define REGISTRY_ROOT_DIR "/run/fuselaunch"
 #define REGISTRY_USER_DIR "fuselaunch"	/* under $XDG_RUNTIME_DIR */
+#define REGISTRY_ENTRY_SUFFIX ".launch"	/* PID.launch: a supervisor's entry */
+#define REGISTRY_WAIT_INFIX ".wait."	/* PID.wait.N: an unmounter's FIFO */
 
 struct launch;
 struct launch_status;
@@ -66,6 +68,10 @@ const char *registry_dir(void);
  * under /run/user), removing the entries whose supervisor is gone.  FN
  * returns non-zero to stop.  Returns 0 or -errno. */
 int registry_scan(int (*fn)(const struct registry_record *rec, void *arg), void *arg);
+
+/* Read the entry NAME in DIR_FD into *R (registry.c, for registry_read.c):
+ * 0 or -errno. */
+int registry_read_entry(int dir_fd, const char *name, struct registry_record *r);
 
 /* Whether REC's supervisor is the live process that wrote it. */
 bool registry_supervisor_alive(const struct registry_record *rec);

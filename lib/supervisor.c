@@ -215,15 +215,22 @@ void supervisor_drain_output(struct supervisor *s)
 
 static int poll_timeout(const struct supervisor *s)
 {
-	uint64_t now;
+	uint64_t now, until = s->deadline_ms;
 
-	if (!s->deadline_ms)
+	if (s->recheck_ms && (!until || s->recheck_ms < until))
+		until = s->recheck_ms;
+	if (!until)
 		return -1;
 	now = now_ms();
-	if (now >= s->deadline_ms)
+	if (now >= until)
 		return 0;
 	/* poll() takes an int: beyond 24.8 days, wait in several rounds. */
-	return s->deadline_ms - now > INT_MAX ? INT_MAX : (int)(s->deadline_ms - now);
+	return until - now > INT_MAX ? INT_MAX : (int)(until - now);
+}
+
+void supervisor_recheck_mounts(struct supervisor *s, unsigned int ms)
+{
+	s->recheck_ms = now_ms() + ms;
 }
 
 /* Read every queued signal: SIGCHLD marks children to reap, any other is
@@ -306,8 +313,14 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 		}
 		if (n >= 0)
 			s->poll_failing = false;
-		if (n == 0 && now_ms() >= s->deadline_ms)
+		if (n == 0 && s->deadline_ms && now_ms() >= s->deadline_ms)
 			return SUPERVISOR_TIMEOUT;
+		if (n == 0 && s->recheck_ms && now_ms() >= s->recheck_ms) {
+			s->recheck_ms = 0;
+			s->rechecking = true;
+			if (s->mounts_fd >= 0)
+				return SUPERVISOR_MOUNTS_CHANGED;
+		}
 		if (n <= 0)
 			continue;
 		for (i = 0; i < 2; i++)
@@ -319,8 +332,10 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 			return SUPERVISOR_INIT_DONE;
 		if (pfd[PARENT].revents)
 			return SUPERVISOR_PARENT_GONE;
-		if (pfd[MOUNTS].revents)
+		if (pfd[MOUNTS].revents) {
+			s->rechecking = false;
 			return SUPERVISOR_MOUNTS_CHANGED;
+		}
 		if (pfd[SIGNALS].revents && (*signal = read_signals(s)))
 			return SUPERVISOR_SIGNAL;
 	}

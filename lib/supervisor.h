@@ -31,6 +31,8 @@ struct supervisor {
 	bool server_reaped;
 	bool children_changed;	/* a SIGCHLD arrived: reap before waiting */
 	uint64_t deadline_ms;	/* CLOCK_MONOTONIC; 0: none */
+	uint64_t recheck_ms;	/* MOUNTS_CHANGED again then, as if it had; 0: none */
+	bool rechecking;	/* the last MOUNTS_CHANGED was that, not a change */
 	bool to_syslog;		/* relay output to syslog, line by line */
 	bool relay_blocked[2];	/* our fd 1 or 2 has no room: wait for it */
 	bool poll_failing;	/* said so once; waiting for signals alone */
@@ -53,6 +55,10 @@ int supervisor_pending_signal(struct supervisor *s);
 
 /* Deadline TIMEOUT_MS from now, or none for 0. */
 void supervisor_set_timeout(struct supervisor *s, unsigned int timeout_ms);
+
+/* Report SUPERVISOR_MOUNTS_CHANGED once more MS from now, changed or not:
+ * what was in flight when the table was read may have landed. */
+void supervisor_recheck_mounts(struct supervisor *s, unsigned int ms);
 
 /* From now on relay the server's output to syslog as IDENT. */
 void supervisor_relay_to_syslog(struct supervisor *s, const char *ident);

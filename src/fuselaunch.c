@@ -33,6 +33,7 @@ enum {
 	OPT_PIDFILE,
 	OPT_LOG,
 	OPT_NO_AUTO_UNMOUNT,
+	OPT_STACK,
 	OPT_MODE,
 	OPT_USER,
 	OPT_DROP_PRIVILEGES,
@@ -58,6 +59,7 @@ struct cli {
 	bool drop_privileges;
 	bool foreground;
 	bool no_auto_unmount;
+	bool stack;
 	bool verbose;
 	const char *unmount;		/* -u MOUNTPOINT */
 	bool lazy;
@@ -106,6 +108,7 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          (default: syslog; not with --foreground; no\n"
 	       "                          symlink, a safe directory)\n"
 	       "     --no-auto-unmount  leave the mount in place when the server dies\n"
+	       "     --stack            mount on top of a FUSE mount already on the mountpoint\n"
 	       "     --user USER        run the server as USER, with USER's groups and no\n"
 	       "                          capabilities (root only); the mount is theirs\n"
 	       "     --drop-privileges  run the server as root without capabilities and with\n"
@@ -189,6 +192,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "no-auto-unmount", no_argument, NULL, OPT_NO_AUTO_UNMOUNT },
+		{ "stack", no_argument, NULL, OPT_STACK },
 		{ "options", required_argument, NULL, 'o' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "sync-init", required_argument, NULL, OPT_SYNC_INIT },
@@ -227,6 +231,9 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 			break;
 		case OPT_NO_AUTO_UNMOUNT:
 			cli->no_auto_unmount = true;
+			break;
+		case OPT_STACK:
+			cli->stack = true;
 			break;
 		case 'o':
 			rc = mount_options_append(&cli->options, optarg);
@@ -328,6 +335,7 @@ static int build_launch(struct cli *cli, struct launch *l)
 	    (cli->sync_init && launch_set_sync_init(l, cli->sync_init) < 0))
 		return FL_EX_USAGE;
 	l->auto_unmount = !cli->no_auto_unmount;
+	l->stack = cli->stack;
 	if (cli->pidfile && launch_set_pidfile(l, cli->pidfile) < 0)
 		return FL_EX_SYSTEM;
 	rc = server_command_resolve(&l->server, cli->server_argc, cli->server_argv);

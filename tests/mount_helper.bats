@@ -59,6 +59,21 @@ utab_options() {
 	[ "$(mount_field source)" = src2 ]
 }
 
+@test "mount -a again does not stack a TYPE#SOURCE line's mount; x-fuselaunch.stack does" {
+	fstab "testfs#src2 $MNT fuselaunch defaults 0 0"
+	tagged mount -a
+	assert_status 0
+	tagged mount -a
+	[ "$status" -ne 0 ]
+	assert_output_has "mount.fuselaunch: mountpoint '$MNT' already has a FUSE mount (fuse.testfs from 'src2'): unmount it first, or give -o x-fuselaunch.stack to mount on top of it"
+	[ "$(mountinfo_of "$MNT" | wc -l)" = 1 ]
+	# mount(8) passes no x-* to a helper; fstab's reach it all the same.
+	echo "testfs#src3 $MNT fuselaunch x-fuselaunch.stack 0 0" >"$LIBMOUNT_FSTAB"
+	tagged mount -a
+	assert_status 0
+	[ "$(mountinfo_of "$MNT" | wc -l)" = 2 ]
+}
+
 @test "mount -t fuselaunch.TYPE on the command line" {
 	tagged mount -t fuselaunch.testfs src3 "$MNT" -o ro,record="$RECORD"
 	assert_status 0

@@ -128,6 +128,15 @@ assert_no_capabilities() {
 	[ "$(sed -n 's/^init mounted=//p' "$RECORD")" = yes ]
 }
 
+# fusermount3 mounts, then hands the device to the server: for a moment no
+# process holds the mount's connection, and fusermount3's fds cannot be read.
+@test "a user's server that mounts by itself through fusermount3 is adopted (watch mode)" {
+	user_launch -v --mode=watch -- "$TESTFS" "$MNT"
+	assert_status 0
+	assert_output_has "the server mounted $MNT"
+	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
+}
+
 @test "a user's server that fails before INIT: exit 4, nothing mounted" {
 	user_launch -- "$TESTFS" --exit-before-init=3 "$MNT"
 	assert_status 4

@@ -3,8 +3,9 @@
  *
  * It serves a root directory holding one read-only file, "hello", and can
  * misbehave on request (exit, die or hang before INIT, refuse or delay INIT,
- * crash on lookup of "crash") so that the launcher's error paths can be
- * exercised.  --record leaves a trace the tests can inspect afterwards.
+ * crash on lookup of "crash", mount somewhere else, cover its own mount) so
+ * that the launcher's error paths can be exercised.  --record leaves a
+ * trace the tests can inspect afterwards.
  * In -o, kernel mount options (ro, nosuid, allow_other, ...) go to libfuse,
  * for a launch in watch mode, where it mounts by itself.
  */
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +50,8 @@ static struct {
 	long exit_delay_ms;		/* after the unmount, before exiting */
 	int exit_status;		/* after the unmount; -1: 0 */
 	bool ignore_unmount;		/* serve on, unmounted, until killed */
+	const char *mount_at;		/* mounted instead of MOUNTPOINT */
+	bool cover;
 } opt = {
 	.content = "hello from testfs\n",
 	.exit_before_init = -1,
@@ -338,6 +342,10 @@ static void usage(FILE *out)
 		"  --exit-delay=MS           once unmounted, wait MS milliseconds before exiting\n"
 		"  --exit-status=N           once unmounted, exit with status N\n"
 		"  --ignore-unmount          once unmounted, do not exit until killed\n"
+		"  --mount-at=DIR            mount DIR by itself, whatever MOUNTPOINT says\n"
+		"                            (even /dev/fd/N), as a server that takes its\n"
+		"                            mountpoint from another argument does\n"
+		"  --cover                   once mounted, mount a tmpfs on top of the mount\n"
 		"  --daemonize               fork after mounting; the parent exits 0\n"
 		"  --record=FILE             append a trace of events to FILE\n"
 		"  --record-mountpoint=DIR   trace whether DIR is mounted at INIT\n"
@@ -372,7 +380,7 @@ static long parse_num(const char *s, long max)
 
 enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
        RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE, EXIT_DELAY, EXIT_STATUS,
-       IGNORE_UNMOUNT };
+       IGNORE_UNMOUNT, MOUNT_AT, COVER };
 static const struct option longopts[] = {
 	{ "content", required_argument, NULL, CONTENT },
 	{ "exit-before-init", required_argument, NULL, EXIT },
@@ -385,6 +393,8 @@ static const struct option longopts[] = {
 	{ "exit-delay", required_argument, NULL, EXIT_DELAY },
 	{ "exit-status", required_argument, NULL, EXIT_STATUS },
 	{ "ignore-unmount", no_argument, NULL, IGNORE_UNMOUNT },
+	{ "mount-at", required_argument, NULL, MOUNT_AT },
+	{ "cover", no_argument, NULL, COVER },
 	{ "daemonize", no_argument, NULL, DAEMONIZE },
 	{ "record", required_argument, NULL, RECORD },
 	{ "record-mountpoint", required_argument, NULL, RECORD_MNT },
@@ -407,6 +417,8 @@ static void apply_option(int c, char *value, const char *arg)
 	case EXIT_DELAY: opt.exit_delay_ms = parse_num(value, LONG_MAX); break;
 	case EXIT_STATUS: opt.exit_status = parse_num(value, 255); break;
 	case IGNORE_UNMOUNT: opt.ignore_unmount = true; break;
+	case MOUNT_AT: opt.mount_at = value; break;
+	case COVER: opt.cover = true; break;
 	case DAEMONIZE: opt.daemonize = true; break;
 	case RECORD: opt.record_file = value; break;
 	case RECORD_MNT:
@@ -529,11 +541,15 @@ static void __attribute__((noreturn)) exit_before_init(struct fuse_session *se, 
 	exit(status);
 }
 
+static const char *se_mountpoint;
+
 /* Misbehaviours that happen after mounting but before reading INIT. */
 static void before_init(struct fuse_session *se)
 {
 	static const char noise[] = "testfs: noise to fill whatever reads our output\n";
 
+	if (opt.cover && mount("cover", se_mountpoint, "tmpfs", 0, NULL) < 0)
+		fprintf(stderr, "testfs: cannot cover the mount: %m\n");
 	for (long left = opt.noise; left > 0; left -= (long)sizeof(noise) - 1)
 		fputs(noise, stdout);
 	fflush(stdout);
@@ -590,6 +606,9 @@ int main(int argc, char **argv)
 	int ret;
 
 	mountpoint = parse_options(argc, argv);
+	if (opt.mount_at)
+		mountpoint = opt.mount_at;
+	se_mountpoint = mountpoint;
 	if (opt.record_file)
 		record_startup(argc, argv);
 

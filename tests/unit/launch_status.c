@@ -72,6 +72,9 @@ static const struct {
 	  "fusermount3 refused the mount on /mnt/t: Operation not permitted", FL_EX_MOUNT_FAILED },
 	{ STAGE_PIDFILE, EROFS, 0, 0, "/run/t.pid",
 	  "cannot write pidfile '/run/t.pid': Read-only file system", FL_EX_SYSTEM },
+	{ STAGE_ELSEWHERE, 0, 0, 0, "mounted /srv, not /mnt/t: give its mountpoint with -m /srv",
+	  "server 'testfs' mounted /srv, not /mnt/t: give its mountpoint with -m /srv",
+	  FL_EX_USAGE },
 	{ (enum launch_stage)99, EIO, 0, 0, "", "internal error: Input/output error", FL_EX_SYSTEM },
 };
 

@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# A mount is a launch's only when its FUSE connection proves it: the
+# mount's device is its connection, and one of the launch's server
+# processes holds a /dev/fuse descriptor of it.  Never by path or timing.
+
+load helpers
+
+# A FUSE mount on $MNT that is no launch's: testfs run by itself.
+mount_other_testfs() {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$TESTFS" --content="not ours" "$MNT" &
+	wait_until is_mounted "$MNT"
+}
+
+@test "watch mode: another mount appearing on the mountpoint is not adopted, nor aborted" {
+	# The server never mounts; someone else does, during the launch.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" "$FUSELAUNCH" \
+		--mode=watch -t 2 -- sh -c 'touch "$0"; exec sleep 30' "$TEST_DIR/started" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until test -e "$TEST_DIR/started"
+	mount_other_testfs
+	wait "$pid" || code=$?
+	[ "$code" -eq 7 ] || { echo "exit $code: $(cat "$TEST_DIR/err")"; return 1; }
+	# That mount is untouched, and answers.
+	[ "$(cat "$MNT/hello")" = "not ours" ]
+}
+
+@test "watch mode: the probe never lands on a mount on top of the server's" {
+	# The server mounts, never answers INIT, and covers its mount with a
+	# tmpfs, all while the daemon (its parent) is stopped: the mountpoint's
+	# path then shows the tmpfs, which would answer any probe.
+	launch --mode=watch -t 1 -- sh -c '
+		kill -STOP $PPID
+		"$0" --hang --cover "$1" &
+		until grep -q " $1 .* - tmpfs " /proc/self/mountinfo; do sleep 0.01; done
+		kill -CONT $PPID
+		wait' "$TESTFS" "$MNT"
+	assert_status 7
+	assert_output_has "did not answer FUSE_INIT"
+	wait_until no_test_process
+}
+
+@test "watch mode: a server that mounts elsewhere fails at once, naming where, its mount undone" {
+	mkdir "$TEST_DIR/other"
+	launch --mode=watch -t 15 -- "$TESTFS" --mount-at="$TEST_DIR/other" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: server 'testfs' mounted $TEST_DIR/other, not $MNT: give its mountpoint with -m $TEST_DIR/other" ]
+	is_not_mounted "$TEST_DIR/other"
+	assert_nothing_left
+}
+
+@test "fd mode: a server that mounts elsewhere by itself fails at once, its mount undone" {
+	mkdir "$TEST_DIR/other"
+	for order in auto never; do
+		launch --mode=fd --sync-init=$order -t 15 -- "$TESTFS" --mount-at="$TEST_DIR/other" "$MNT"
+		assert_status 1
+		[ "$output" = "fuselaunch: server 'testfs' mounted $TEST_DIR/other by itself instead of $MNT through the /dev/fd/N it was given: use --mode=watch -m $TEST_DIR/other" ]
+		is_not_mounted "$TEST_DIR/other"
+		assert_nothing_left
+	done
+}
+
+@test "fd mode: a server that mounts the mountpoint by itself fails at once" {
+	launch --mode=fd -t 15 -- "$TESTFS" --mount-at="$MNT" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: server 'testfs' mounted $MNT by itself instead of using the /dev/fd/N it was given: use --mode=watch" ]
+	assert_nothing_left
+}
+
+@test "a second launch on a FUSE mount is refused, naming it, unless --stack" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	launch -- "$TESTFS" --content="second" first-source "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: mountpoint '$MNT' already has a FUSE mount (fuse.testfs from 'testfs'): unmount it first, or give --stack to mount on top of it" ]
+	[ "$(mountinfo_of "$MNT" | wc -l)" = 1 ]
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	launch --stack -- "$TESTFS" --content="second" "$MNT"
+	assert_status 0
+	[ "$(mountinfo_of "$MNT" | wc -l)" = 2 ]
+	[ "$(cat "$MNT/hello")" = "second" ]
+}
+
+@test "a mount covered when its server dies is detached once uncovered, never taking the cover" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 60 "$FUSELAUNCH" -f -v -- \
+		"$TESTFS" --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$!
+	wait_until grep -q "mounted on $MNT" "$TEST_DIR/err"
+	mount -t tmpfs cover "$MNT"
+	kill -KILL "$(recorded pid)"
+	wait_until grep -q "covered by another one" "$TEST_DIR/err"
+	# Both still there: the cover was not taken along.
+	[ "$(mountinfo_of "$MNT" | grep -c ' - tmpfs ')" = 1 ]
+	[ "$(mountinfo_of "$MNT" | grep -c ' - fuse.testfs ')" = 1 ]
+	umount "$MNT"
+	wait_until is_not_mounted "$MNT"
+	wait "$pid" || true
+	assert_nothing_left
+}
