@@ -22,6 +22,7 @@
 #include "mounter.h"
 #include "pidfile.h"
 #include "sd_notify.h"
+#include "server_end.h"
 #include "server_process.h"
 #include "supervisor.h"
 #include "terminal.h"
@@ -280,12 +281,37 @@ failed:
 	return -1;
 }
 
+/* A stop request (systemctl stop's SIGTERM, Ctrl-C): unmount first, so
+ * that the server ends as servers end on unmount, then stop whatever is
+ * left.  Returns 0 when the server ended as a stopped server may
+ * (server_end.h), else its wait status. */
+static int stop_requested(struct launch_run *r, int sig)
+{
+	const struct launch *l = r->launch;
+	int status;
+
+	sd_notify_send("STOPPING=1");
+	log_step("signal %d (%s): stopping the server", sig, strsignal(sig));
+	if (!l->auto_unmount || r->mounter->ops->unmount(r->mounter) < 0 ||
+	    !supervisor_wait_server_gone(&r->sup, SUPERVISOR_STOP_GRACE_MS))
+		supervisor_stop_server(&r->sup, SUPERVISOR_STOP_GRACE_MS);
+	supervisor_drain_output(&r->sup);
+	if (l->pidfile)
+		unlink(l->pidfile);
+	if (l->auto_unmount)
+		r->mounter->ops->unmount(r->mounter);
+	status = supervisor_server_status(&r->sup);
+	server_end_report(&r->sup, l->server.name, l->server.mountpoint, status, sig);
+	return server_end_is_clean_stop(status, sig) ? 0 : status;
+}
+
 /* After success: stay while the server lives, so that a server that dies
  * leaves no "Transport endpoint is not connected" husk behind.  A signal
- * is passed on to the server.  Returns the server's wait status. */
+ * stops the server.  Returns the server's wait status (0 for a clean
+ * stop). */
 static int supervise_mounted(struct launch_run *r)
 {
-	int sig;
+	int sig, status;
 
 	r->sup.init_fd = -1;
 	r->sup.parent_fd = -1;
@@ -299,11 +325,12 @@ static int supervise_mounted(struct launch_run *r)
 				unlink(r->launch->pidfile);
 			if (r->launch->auto_unmount)
 				r->mounter->ops->unmount(r->mounter);
-			return supervisor_server_status(&r->sup);
+			status = supervisor_server_status(&r->sup);
+			server_end_report(&r->sup, r->launch->server.name,
+					  r->launch->server.mountpoint, status, 0);
+			return status;
 		case SUPERVISOR_SIGNAL:
-			sd_notify_send("STOPPING=1");
-			supervisor_signal_server(&r->sup, SIGTERM);
-			break;
+			return stop_requested(r, sig);
 		case SUPERVISOR_CHILD_REAPED:
 			update_pidfile(r);
 			break;

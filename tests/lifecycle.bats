@@ -368,6 +368,23 @@ in_syscall() {
 	is_not_mounted "$MNT"
 }
 
+@test "--foreground stopped by SIGTERM: unmounted, the server ends, exit 0 and one line saying how" {
+	local server
+	for server in "$TESTFS" "$HELLO"; do
+		[ -x "$server" ] || continue
+		env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -f -- "$server" "$MNT" \
+			2>"$TEST_DIR/err" &
+		local pid=$!
+		wait_until is_mounted "$MNT"
+		kill -TERM "$pid"
+		status=0
+		wait "$pid" || status=$?
+		[ "$status" -eq 0 ] || { cat "$TEST_DIR/err"; return 1; }
+		grep -q "^fuselaunch: server '$(basename "$server")' on $MNT exited with status [0-9]* after signal 15 (Terminated) asked it to stop$" "$TEST_DIR/err"
+		assert_nothing_left
+	done
+}
+
 @test "--foreground: a failed launch exits with the launch's code" {
 	launch -f -- "$TESTFS" --exit-before-init=3 "$MNT"
 	assert_status 4
