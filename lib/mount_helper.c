@@ -12,7 +12,10 @@
 #include "mount_options.h"
 #include "utab.h"
 
+/* Launcher options: x-fuselaunch.* in fstab only (mount(8) keeps x-*
+ * from helpers), fuselaunch.* from anywhere mount(8) takes options. */
 #define LAUNCHER_PREFIX "x-fuselaunch."
+#define MOUNT_LAUNCHER_PREFIX MOUNT_HELPER_TYPE "."
 
 /* TYPE from "-t fuselaunch.TYPE", from our name "mount.fuselaunch.TYPE",
  * or from "TYPE#SOURCE" (the older fstab form, as mount.fuse3 has it). */
@@ -101,12 +104,13 @@ static int check_user_may_mount(const struct mount_helper *h)
 	return -EPERM;
 }
 
-static int set_launcher_option(struct launch *l, const char *name, const char *value)
+static int set_launcher_option(struct launch *l, const char *prefix, const char *name,
+			       const char *value)
 {
 	if (value && !strcmp(name, "mode")) {
 		if (server_mode_parse(value, &l->mode) == 0)
 			return 0;
-		log_error("invalid option 'x-fuselaunch.mode=%s': use auto, fd or watch", value);
+		log_error("invalid option '%s%s=%s': use auto, fd or watch", prefix, name, value);
 		return -EINVAL;
 	}
 	if (!strcmp(name, "no-auto-unmount") && !value) {
@@ -121,9 +125,28 @@ static int set_launcher_option(struct launch *l, const char *name, const char *v
 		return launch_open_log(l, value);
 	if (value && !strcmp(name, "pidfile"))
 		return launch_set_pidfile(l, value);
-	log_error("unknown option '" LAUNCHER_PREFIX "%s%s%s'", name, value ? "=" : "",
-		  value ? value : "");
+	log_error("unknown option '%s%s%s%s'", prefix, name, value ? "=" : "", value ? value : "");
 	return -EINVAL;
+}
+
+/* One option of an option string, if it is PREFIX.NAME[=VALUE]: applied,
+ * and *TAKEN set. */
+static int apply_launcher_option(struct launch *l, const char *prefix, const char *name,
+				 size_t namesz, const char *value, size_t valuesz, bool *taken)
+{
+	char *n, *v = NULL;
+	int rc;
+
+	*taken = namesz > strlen(prefix) && !strncmp(name, prefix, strlen(prefix));
+	if (!*taken)
+		return 0;
+	n = strndup(name + strlen(prefix), namesz - strlen(prefix));
+	if (value)
+		v = strndup(value, valuesz);
+	rc = !n || (value && !v) ? -ENOMEM : set_launcher_option(l, prefix, n, v);
+	free(n);
+	free(v);
+	return rc;
 }
 
 /* x-fuselaunch.* are ours; every other userspace option (_netdev, nofail,
@@ -133,21 +156,41 @@ static int apply_launcher_options(struct launch *l, const char *userspace)
 {
 	char *p = (char *)userspace, *name, *value;
 	size_t namesz, valuesz;
+	bool taken;
+	int rc = 0;
+
+	while (rc == 0 && p && sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0)
+		rc = apply_launcher_option(l, LAUNCHER_PREFIX, name, namesz, value, valuesz, &taken);
+	return rc;
+}
+
+/* fuselaunch.* in -o: the launcher's options as they reach us from fstab,
+ * a .mount unit's Options= and mount -o alike (mount(8) passes helpers
+ * every option but x-*).  Applied, and taken out of the rest. */
+static int take_launcher_options(struct mount_helper *h, struct launch *l)
+{
+	char *p = h->options, *name, *value, *rest = NULL;
+	size_t namesz, valuesz;
 	int rc = 0;
 
 	while (rc == 0 && p && sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
-		char *n, *v = NULL;
+		char *option;
+		bool taken;
 
-		if (namesz <= strlen(LAUNCHER_PREFIX) ||
-		    strncmp(name, LAUNCHER_PREFIX, strlen(LAUNCHER_PREFIX)))
+		rc = apply_launcher_option(l, MOUNT_LAUNCHER_PREFIX, name, namesz, value, valuesz,
+					   &taken);
+		if (rc < 0 || taken)
 			continue;
-		n = strndup(name + strlen(LAUNCHER_PREFIX), namesz - strlen(LAUNCHER_PREFIX));
-		if (value)
-			v = strndup(value, valuesz);
-		rc = !n || (value && !v) ? -ENOMEM : set_launcher_option(l, n, v);
-		free(n);
-		free(v);
+		option = strndup(name, value ? (size_t)(value - name) + valuesz : namesz);
+		rc = option ? mount_options_append(&rest, option) : -ENOMEM;
+		free(option);
 	}
+	if (rc == 0) {
+		free(h->options);
+		h->options = rest;
+		rest = NULL;
+	}
+	free(rest);
 	return rc;
 }
 
@@ -236,6 +279,8 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 	rc = libmount_load();
 	if (rc == 0)
 		rc = split_type(h);
+	if (rc == 0 && h->options)
+		rc = take_launcher_options(h, l);
 	if (rc == 0)
 		rc = take_privilege_options(h, l);
 	if (rc < 0)

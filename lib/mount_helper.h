@@ -29,9 +29,9 @@ struct mount_helper {
 };
 
 /* The server's type and source, every option sorted (kernel, launcher
- * x-fuselaunch.*, server, fstab-only), and the launch request built.  Launcher
- * options are also read from the matching fstab entry, since mount(8)
- * does not pass x-* options to helpers.  A user who is not root may mount
+ * fuselaunch.* and x-fuselaunch.*, server, fstab-only), and the launch
+ * request built.  x-fuselaunch.* options are read from the matching fstab
+ * entry, since mount(8) does not pass x-* options to helpers.  A user who is not root may mount
  * what fstab has only with 'user' or 'users' there.  Prints why on
  * failure: -EINVAL bad input, -EPERM not for this user, -ENOENT/-EACCES
  * no such server. */

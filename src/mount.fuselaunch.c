@@ -36,7 +36,7 @@ static void __attribute__((noreturn)) usage(void)
 	       "system is mounted and answering.\n"
 	       "\n"
 	       "Options:\n"
-	       " -o OPTIONS    kernel mount options, x-fuselaunch.* launcher options and\n"
+	       " -o OPTIONS    kernel mount options, fuselaunch.* launcher options and\n"
 	       "                 options for the server, sorted as mount.fuselaunch(8) says\n"
 	       " -t TYPE       fuselaunch.TYPE names the server\n"
 	       " -r, -w        mount read-only, read-write\n"

@@ -87,6 +87,21 @@ utab_options() {
 	assert_nothing_left
 }
 
+@test "fuselaunch.timeout (no x-) in fstab bounds INIT: mount(8) passes it on" {
+	fstab "tfs:src $MNT fuselaunch.testfs hang,fuselaunch.timeout=0.5 0 0"
+	tagged mount "$MNT"
+	assert_status 32
+	assert_output_has "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s"
+	assert_nothing_left
+}
+
+@test "mount -o fuselaunch.timeout on the command line bounds INIT" {
+	tagged mount -t fuselaunch.testfs tfs:src "$MNT" -o hang,fuselaunch.timeout=0.5
+	assert_status 32
+	assert_output_has "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s"
+	assert_nothing_left
+}
+
 @test "source and options with quotes, spaces, \$ and ; reach the server literally" {
 	local source='a b;$(id)"q'"'"
 	PATH=$SBIN_EXTRA:$PATH helper -t fuselaunch.testfs "$source" "$MNT" \

@@ -53,7 +53,7 @@ setup_file() {
 			return 1
 		fi
 		nspawn=$(pgrep -P "$SD_TIMEOUT" -x systemd-nspawn || true)
-		[ -n "$nspawn" ] && SD_LEADER=$(pgrep -P "$nspawn" || true)
+		[ -n "$nspawn" ] && SD_LEADER=$(pgrep -P "$nspawn" -x systemd || true)
 		sleep 0.1
 	done
 	export SD_LEADER
@@ -229,5 +229,23 @@ install_service() {
 	assert_output_has "Failed to resolve source directory \`/srv/missing'"
 	assert_output_has "mount.fuselaunch: server 'bindfs' exited with status"
 	ct_not_mounted /mnt/fail
+	wait_until no_launch_left
+}
+@test "a .mount unit's Options= reach the launcher: a server that never answers times out" {
+	cat >"$(ct_root)/etc/systemd/system/mnt-slow.mount" <<-UNIT
+	[Mount]
+	What=slow
+	Where=/mnt/slow
+	Type=fuselaunch.testfs
+	Options=hang,fuselaunch.timeout=2
+	TimeoutSec=30
+	UNIT
+	ct systemctl daemon-reload
+	run ct systemctl start mnt-slow.mount
+	[ "$status" -ne 0 ]
+	[ "$(unit_state mnt-slow.mount)" = failed ]
+	journal mnt-slow.mount
+	assert_output_has "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 2.000 s"
+	ct_not_mounted /mnt/slow
 	wait_until no_launch_left
 }
