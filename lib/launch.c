@@ -68,7 +68,12 @@ int launch_prepare(const struct launch *l, struct mounter **m)
  * A server run with less than our privileges gets none of that: the
  * terminal would let it type into the caller's shell (TIOCSTI) or keep
  * its foreground, so it reads /dev/null and leads a session of its own,
- * and Ctrl-C reaches it through the daemon. */
+ * and Ctrl-C reaches it through the daemon.
+ * On an automount point (x-systemd.automount) the server stays in the
+ * caller's group: autofs lets only the automount daemon's process group
+ * (systemd runs mount(8) there) through the point while the mount is
+ * pending, and a server that mounts by itself (watch mode) would wait
+ * there for its own mount. */
 static int start_server(struct launch_run *r)
 {
 	const struct launch *l = r->launch;
@@ -101,7 +106,7 @@ static int start_server(struct launch_run *r)
 		}
 		stdio.in = null;
 		stdio.own_session = true;
-	} else if (r->in_daemon) {
+	} else if (r->in_daemon && !mountpoint_is_autofs(&r->mounter->mountpoint)) {
 		stdio.own_group = true;
 		stdio.terminal = terminal_lend(&r->terminal);
 	}

@@ -42,7 +42,8 @@ setup_file() {
 		cp "$2/tests/testfs" "$1/root/usr/local/bin/"
 		if [ -x "$2/tests/hello" ]; then cp "$2/tests/hello" "$1/root/usr/local/bin/"; fi
 		exec systemd-nspawn --register=no --keep-unit --link-journal=no -D "$1/root" \
-			--private-network --console=pipe --bind=/dev/fuse --bind=/dev/autofs -b' \
+			--private-network --console=pipe --bind=/dev/fuse --bind=/dev/autofs -b \
+			-- --unit=basic.target' \
 		sh "$SD_DIR/ct" "$BUILDDIR" "$SD_DIR" >"$SD_DIR/boot.log" 2>&1 3>&- &
 	SD_TIMEOUT=$!
 	export SD_TIMEOUT
@@ -67,6 +68,26 @@ setup_file() {
 	ct systemd-run --unit=sftp --quiet socat \
 		TCP-LISTEN:2222,bind=127.0.0.1,reuseaddr,fork EXEC:/usr/lib/openssh/sftp-server
 	wait_until ct socat -u OPEN:/dev/null TCP:127.0.0.1:2222
+	# Every unit and fstab line of the tests, then one reload (generators
+	# take seconds).
+	ct mkdir -p /mnt/svc /mnt/hello /mnt/crash /mnt/fail /mnt/bind
+	install_unit mnt-data.mount
+	install_unit fuselaunch-sshfs@.service
+	install_service /usr/local/bin/hello hello
+	install_service /usr/local/bin/testfs crashing
+	ct_fstab "$(grep '^sshfs#' "$BATS_TEST_DIRNAME/../contrib/fstab.example" |
+		sed 's|user@host:/backup|127.0.0.1:/srv/data|; s|x-systemd.automount|&,directport=2222|')"
+	ct_fstab "/srv/data /mnt/bind fuselaunch.bindfs noauto,x-systemd.automount,fuselaunch.timeout=5 0 0"
+	ct_fstab "/srv/missing /mnt/fail fuselaunch.bindfs noauto 0 0"
+	cat >"$(ct_root)/etc/systemd/system/mnt-slow.mount" <<-UNIT
+	[Mount]
+	What=slow
+	Where=/mnt/slow
+	Type=fuselaunch.testfs
+	Options=hang,fuselaunch.timeout=2
+	TimeoutSec=30
+	UNIT
+	ct systemctl daemon-reload
 }
 
 teardown_file() {
@@ -102,13 +123,11 @@ teardown() {
 install_unit() {
 	sed -e 's|user@host:/data|127.0.0.1:/srv/data|; s|reconnect|reconnect,directport=2222|' \
 		"$BATS_TEST_DIRNAME/../contrib/systemd/$1" >"$(ct_root)/etc/systemd/system/${2:-$1}"
-	ct systemctl daemon-reload
 }
 
 # An fstab line in the container; systemd's generator makes units of it.
 ct_fstab() {
 	echo "$*" >>"$(ct_root)/etc/fstab"
-	ct systemctl daemon-reload
 }
 
 # The journal of unit $1, as bats' run sets output.
@@ -142,7 +161,6 @@ restarted() {
 }
 
 @test "contrib .mount unit: active once answering; stop unmounts and leaves no process" {
-	install_unit mnt-data.mount
 	run ct systemctl start mnt-data.mount
 	assert_status 0
 	[ "$(ct cat /mnt/data/file)" = "remote data" ]
@@ -155,8 +173,6 @@ restarted() {
 }
 
 @test "contrib Type=notify service: active once answering; stop leaves it inactive, not failed" {
-	ct mkdir -p /mnt/svc
-	install_unit fuselaunch-sshfs@.service
 	run ct systemctl start fuselaunch-sshfs@mnt-svc.service
 	assert_status 0
 	[ "$(ct cat /mnt/svc/file)" = "remote data" ]
@@ -172,13 +188,10 @@ install_service() {
 	sed -e "s|^ExecStart=.*|ExecStart=/usr/local/bin/fuselaunch -f -- $1 /%I|" \
 		"$BATS_TEST_DIRNAME/../contrib/systemd/fuselaunch-sshfs@.service" \
 		>"$(ct_root)/etc/systemd/system/$2@.service"
-	ct systemctl daemon-reload
 }
 
 @test "Type=notify service: stopping libfuse's hello leaves it inactive, not failed" {
 	[ -x "$BUILDDIR/tests/hello" ] || skip "libfuse's examples are not installed (libfuse3-dev)"
-	ct mkdir -p /mnt/hello
-	install_service /usr/local/bin/hello hello
 	run ct systemctl start hello@mnt-hello.service
 	assert_status 0
 	[ "$(ct cat /mnt/hello/hello)" = "Hello World!" ]
@@ -189,8 +202,6 @@ install_service() {
 }
 
 @test "Type=notify service: a server that crashes fails the unit and Restart=on-failure brings it back" {
-	ct mkdir -p /mnt/crash
-	install_service /usr/local/bin/testfs crashing
 	run ct systemctl start crashing@mnt-crash.service
 	assert_status 0
 	local pid
@@ -207,8 +218,6 @@ install_service() {
 }
 
 @test "x-systemd.automount, fd mode: the contrib fstab line mounts on first access" {
-	ct_fstab "$(grep '^sshfs#' "$BATS_TEST_DIRNAME/../contrib/fstab.example" |
-		sed 's|user@host:/backup|127.0.0.1:/srv/data|; s|x-systemd.automount|&,directport=2222|')"
 	run ct systemctl start mnt-backup.automount
 	assert_status 0
 	[ "$(ct cat /mnt/backup/file)" = "remote data" ]
@@ -220,8 +229,6 @@ install_service() {
 }
 
 @test "a failing server fails its .mount unit, with the server's own words in the journal" {
-	ct mkdir -p /mnt/fail
-	ct_fstab "/srv/missing /mnt/fail fuselaunch.bindfs noauto 0 0"
 	run ct systemctl start mnt-fail.mount
 	[ "$status" -ne 0 ]
 	[ "$(unit_state mnt-fail.mount)" = failed ]
@@ -232,15 +239,6 @@ install_service() {
 	wait_until no_launch_left
 }
 @test "a .mount unit's Options= reach the launcher: a server that never answers times out" {
-	cat >"$(ct_root)/etc/systemd/system/mnt-slow.mount" <<-UNIT
-	[Mount]
-	What=slow
-	Where=/mnt/slow
-	Type=fuselaunch.testfs
-	Options=hang,fuselaunch.timeout=2
-	TimeoutSec=30
-	UNIT
-	ct systemctl daemon-reload
 	run ct systemctl start mnt-slow.mount
 	[ "$status" -ne 0 ]
 	[ "$(unit_state mnt-slow.mount)" = failed ]
@@ -249,3 +247,13 @@ install_service() {
 	ct_not_mounted /mnt/slow
 	wait_until no_launch_left
 }
+@test "x-systemd.automount, watch mode (bindfs mounts by itself): mounts on first access" {
+	run ct systemctl start mnt-bind.automount
+	assert_status 0
+	[ "$(ct cat /mnt/bind/file)" = "remote data" ]
+	[ "$(ct findmnt -n -o SOURCE,FSTYPE /mnt/bind | tail -n 1)" = "/srv/data fuse" ]
+	run ct systemctl stop mnt-bind.automount mnt-bind.mount
+	assert_status 0
+	ct_not_mounted /mnt/bind
+}
+
