@@ -6,10 +6,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "libmount_lazy.h"
 #include "log.h"
 #include "mount_helper.h"
 #include "mount_options.h"
+#include "network_server.h"
 #include "utab.h"
 
 /* Launcher options: x-fuselaunch.* in fstab only (mount(8) keeps x-*
@@ -147,6 +149,23 @@ static int apply_launcher_option(struct launch *l, const char *prefix, const cha
 	free(n);
 	free(v);
 	return rc;
+}
+
+/* An fstab entry of a network file system without _netdev is mounted
+ * before the network is up, and a failure there is one of local-fs.target:
+ * said, not refused. */
+static void warn_without_netdev(const struct mount_helper *h, const struct launch *l)
+{
+	const char *lists[] = { h->fstab_userspace, l->options.userspace };
+	size_t i;
+
+	if (!h->in_fstab || !network_server_is_known(h->server_type))
+		return;
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		if (lists[i] && sym_mnt_optstr_get_option(lists[i], "_netdev", NULL, NULL) == 0)
+			return;
+	log_error("warning: %s is a network file system: add _netdev to its entry in %s, or systemd mounts it before the network is up",
+		  h->server_type, sym_mnt_get_fstab_path());
 }
 
 /* x-fuselaunch.* are ours; every other userspace option (_netdev, nofail,
@@ -293,6 +312,8 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 	rc = fstab_userspace_options(h);
 	if (rc == 0)
 		rc = check_user_may_mount(h);
+	if (rc == 0)
+		warn_without_netdev(h, l);
 	if (rc == 0 && h->fstab_userspace)
 		rc = mount_options_append(&launcher, h->fstab_userspace);
 	if (rc == 0 && l->options.userspace)

@@ -151,6 +151,22 @@ utab_options() {
 	assert_nothing_left
 }
 
+@test "a network server in fstab without _netdev: one line of warning, not a refusal" {
+	fstab "user@host:/data $MNT fuselaunch.sshfs allow_other 0 0"
+	helper -f -t fuselaunch.sshfs user@host:/data "$MNT" -o allow_other
+	assert_status 0
+	[ "$output" = "mount.fuselaunch: warning: sshfs is a network file system: add _netdev to its entry in $LIBMOUNT_FSTAB, or systemd mounts it before the network is up" ]
+	# With _netdev, or given on the command line alone: nothing to say.
+	echo "user@host:/data $MNT fuselaunch.sshfs _netdev,allow_other 0 0" >"$LIBMOUNT_FSTAB"
+	helper -f -t fuselaunch.sshfs user@host:/data "$MNT" -o _netdev,allow_other
+	assert_status 0
+	[ -z "$output" ]
+	: >"$LIBMOUNT_FSTAB"
+	helper -f -t fuselaunch.sshfs user@host:/data "$MNT"
+	assert_status 0
+	[ -z "$output" ]
+}
+
 @test "an unknown server type: exit 32 naming it" {
 	helper -t fuselaunch.no-such-server src "$MNT"
 	assert_status 32
