@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,22 @@ struct launch_run {
 	struct terminal_loan terminal;
 	pid_t pidfile_pid;		/* what the pidfile says now */
 };
+
+/* systemd hears from its main process, fuselaunch --foreground, never
+ * from a daemon (sd_notify.h). */
+static void __attribute__((format(printf, 2, 3))) notify(const struct launch_run *r,
+							  const char *fmt, ...)
+{
+	char state[512];
+	va_list ap;
+
+	if (r->in_daemon)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(state, sizeof(state), fmt, ap);
+	va_end(ap);
+	sd_notify_send(state);
+}
 
 int launch_prepare(const struct launch *l, struct mounter **m)
 {
@@ -262,6 +279,8 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 	}
 	if (m->ops->prepare(m) < 0 || start_server(r) < 0 || m->ops->begin_waiting(m) < 0)
 		goto failed;
+	notify(r, "STATUS=waiting for %s to answer FUSE_INIT on %s", r->launch->server.name,
+	       r->launch->server.mountpoint);
 	/* The launcher must not keep the caller's working directory busy. */
 	if (chdir("/") < 0)
 		log_step("chdir /: %s", strerror(errno));
@@ -295,7 +314,8 @@ static int stop_requested(struct launch_run *r, int sig)
 	const struct launch *l = r->launch;
 	int status;
 
-	sd_notify_send("STOPPING=1");
+	notify(r, "STOPPING=1\nSTATUS=stopping %s: unmounting %s", l->server.name,
+	       l->server.mountpoint);
 	log_step("signal %d (%s): stopping the server", sig, strsignal(sig));
 	if (!l->auto_unmount || r->mounter->ops->unmount(r->mounter) < 0 ||
 	    !supervisor_wait_server_gone(&r->sup, SUPERVISOR_STOP_GRACE_MS))
@@ -324,7 +344,8 @@ static int supervise_mounted(struct launch_run *r)
 	for (;;) {
 		switch (supervisor_wait(&r->sup, &sig)) {
 		case SUPERVISOR_SERVER_GONE:
-			sd_notify_send("STOPPING=1");
+			notify(r, "STOPPING=1\nSTATUS=%s ended; detaching %s",
+			       r->launch->server.name, r->launch->server.mountpoint);
 			supervisor_drain_output(&r->sup);
 			if (r->launch->pidfile)
 				unlink(r->launch->pidfile);
@@ -397,7 +418,8 @@ int launch_run_foreground(const struct launch *l, struct mounter *m,
 	*status = r.status;
 	if (rc < 0)
 		return rc;
-	sd_notify_send("READY=1");
+	notify(&r, "READY=1\nSTATUS=%s mounted on %s and answering", l->server.name,
+	       l->server.mountpoint);
 	*server_status = supervise_mounted(&r);
 	return 0;
 }

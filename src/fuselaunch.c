@@ -22,6 +22,7 @@
 #include "mount_options.h"
 #include "mounter.h"
 #include "program.h"
+#include "sd_notify.h"
 #include "server_command.h"
 
 enum {
@@ -301,6 +302,7 @@ int main(int argc, char **argv)
 	program_check_stdout_at_exit(FL_EX_SYSTEM);
 	parse_args(argc, argv, &cli);
 	log_init(program_invocation_short_name, cli.verbose);
+	sd_notify_take_socket();
 	ensure_stdio_open();
 	launch_init(&l);
 	code = build_launch(&cli, &l);

@@ -24,6 +24,7 @@
 #include "mount_options.h"
 #include "mounter.h"
 #include "program.h"
+#include "sd_notify.h"
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -185,6 +186,7 @@ int main(int argc, char **argv)
 		return MNT_EX_SYSERR;
 	parse_args(argc, argv, &cli);
 	log_init(program_invocation_short_name, cli.verbose);
+	sd_notify_take_socket();
 	launch_init(&l);
 	if (cli.namespace && enter_namespace(cli.namespace) < 0) {
 		code = MNT_EX_SYSERR;

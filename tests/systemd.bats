@@ -170,12 +170,17 @@ restarted() {
 	ct_not_mounted /mnt/data
 	[ "$(unit_state mnt-data.mount)" = inactive ]
 	wait_until no_launch_left
+	# The daemon said how its server ended, through syslog.
+	journal mnt-data.mount
+	assert_output_has "mount.fuselaunch: server 'sshfs' on /mnt/data exited with status 0"
 }
 
 @test "contrib Type=notify service: active once answering; stop leaves it inactive, not failed" {
 	run ct systemctl start fuselaunch-sshfs@mnt-svc.service
 	assert_status 0
 	[ "$(ct cat /mnt/svc/file)" = "remote data" ]
+	[ "$(ct systemctl show -P StatusText fuselaunch-sshfs@mnt-svc.service)" = \
+		"sshfs mounted on /mnt/svc and answering" ]
 	run ct systemctl stop fuselaunch-sshfs@mnt-svc.service
 	assert_status 0
 	[ "$(unit_state fuselaunch-sshfs@mnt-svc.service)" = inactive ]
