@@ -260,6 +260,32 @@ static int build_argv(struct mount_helper *h, struct launch *l)
 	return server_command_use_mountpoint(&l->server, 2);
 }
 
+/* mount.fuse3's own words, as libfuse 3 takes them, once sorted.
+ * allow_root is allow_other for the kernel, and the server lets only root
+ * and the mount's owner in (libfuse: -o allow_root sets deny_others); a
+ * server that mounts by itself does both, given allow_root alone.
+ * auto_unmount is what the supervisor does anyway: accepted, and kept
+ * from the server. */
+static int take_fuse3_options(struct mount_helper *h, struct launch *l)
+{
+	const char *server = l->options.server, *kernel = l->options.fs_params;
+
+	if (server && sym_mnt_optstr_get_option(server, "auto_unmount", NULL, NULL) == 0) {
+		sym_mnt_optstr_remove_option(&l->options.server, "auto_unmount");
+		sym_mnt_optstr_remove_option(&h->options, "auto_unmount");
+		l->auto_unmount = true;
+		if (!*l->options.server) {
+			free(l->options.server);
+			l->options.server = NULL;
+		}
+		server = l->options.server;
+	}
+	if (server && sym_mnt_optstr_get_option(server, "allow_root", NULL, NULL) == 0 &&
+	    !(kernel && sym_mnt_optstr_get_option(kernel, "allow_other", NULL, NULL) == 0))
+		return mount_options_append(&l->options.fs_params, "allow_other");
+	return 0;
+}
+
 /* setuid=USER and drop_privileges, named as mount.fuse3 names them, are
  * the launcher's: taken out before the rest is sorted. */
 static int take_privilege_options(struct mount_helper *h, struct launch *l)
@@ -306,6 +332,8 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 		goto out;
 	if (h->options && *h->options) {
 		rc = mount_options_parse(h->options, &l->options, MOUNT_OPTIONS_FOR_SERVER);
+		if (rc == 0)
+			rc = take_fuse3_options(h, l);
 		if (rc < 0)
 			goto out;
 	}

@@ -167,6 +167,20 @@ utab_options() {
 	[ -z "$output" ]
 }
 
+@test "allow_root as mount.fuse3 has it: root and the owner get in, no one else; auto_unmount accepted" {
+	chmod 755 "$TEST_DIR"
+	chown nobody "$MNT"
+	PATH=$SBIN_EXTRA:$PATH helper -t fuselaunch.testfs src "$MNT" \
+		-o allow_root,setuid=nobody,auto_unmount
+	assert_status 0
+	[[ ",$(mount_field super)," == *",allow_other,"* ]]
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	[ "$(setpriv --reuid=nobody --regid=nogroup --clear-groups cat "$MNT/hello")" = "hello from testfs" ]
+	run setpriv --reuid=daemon --regid=daemon --clear-groups cat "$MNT/hello"
+	[ "$status" -ne 0 ]
+	assert_output_has "Permission denied"
+}
+
 @test "an unknown server type: exit 32 naming it" {
 	helper -t fuselaunch.no-such-server src "$MNT"
 	assert_status 32

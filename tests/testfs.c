@@ -41,6 +41,7 @@ static struct {
 	bool hang;
 	bool daemonize;
 	bool debug;
+	bool allow_root;		/* libfuse: -o allow_root */
 	const char *source;		/* recorded only */
 	const char *mount_options;	/* -o, recorded */
 } opt = {
@@ -333,6 +334,7 @@ static void usage(FILE *out)
 		"  --record=FILE             append a trace of events to FILE\n"
 		"  --record-mountpoint=DIR   trace whether DIR is mounted at INIT\n"
 		"  --debug                   enable libfuse debug output\n"
+		"  --allow_root              libfuse's: only root and our user get in\n"
 		"  --help                    show this help\n");
 }
 
@@ -362,7 +364,7 @@ static long parse_num(const char *s, long max)
 }
 
 enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
-       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE };
+       RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE, ALLOW_ROOT };
 static const struct option longopts[] = {
 	{ "content", required_argument, NULL, CONTENT },
 	{ "exit-before-init", required_argument, NULL, EXIT },
@@ -376,6 +378,7 @@ static const struct option longopts[] = {
 	{ "record", required_argument, NULL, RECORD },
 	{ "record-mountpoint", required_argument, NULL, RECORD_MNT },
 	{ "debug", no_argument, NULL, DEBUG },
+	{ "allow_root", no_argument, NULL, ALLOW_ROOT },
 	{ "help", no_argument, NULL, HELP },
 	{ 0 }
 };
@@ -404,6 +407,7 @@ static void apply_option(int c, char *value, const char *arg)
 			usage_error("bad --record-mountpoint '%s'", value);
 		break;
 	case DEBUG: opt.debug = true; break;
+	case ALLOW_ROOT: opt.allow_root = true; break;
 	case HELP: usage(stdout); exit(0);
 	default: usage_error("bad option '%s'", arg);
 	}
@@ -517,8 +521,7 @@ static void before_init(struct fuse_session *se)
 
 int main(int argc, char **argv)
 {
-	char *fuse_argv[] = { argv[0], "-d", NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(1, fuse_argv);
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_session *se;
 	const char *mountpoint;
 	int ret;
@@ -527,8 +530,10 @@ int main(int argc, char **argv)
 	if (opt.record_file)
 		record_startup(argc, argv);
 
-	if (opt.debug)
-		args.argc = 2;
+	if (fuse_opt_add_arg(&args, argv[0]) < 0 ||
+	    (opt.debug && fuse_opt_add_arg(&args, "-d") < 0) ||
+	    (opt.allow_root && fuse_opt_add_arg(&args, "-oallow_root") < 0))
+		return 1;
 	se = fuse_session_new(&args, &tfs_ops, sizeof(tfs_ops), NULL);
 	fuse_opt_free_args(&args);
 	if (!se)
