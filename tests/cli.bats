@@ -102,3 +102,14 @@ man_page() {
 	[ "$(sed -n '/^\.IP 1$/{n;p}' "$page")" = "Bad command line or mountpoint, or a mount option fuselaunch does not accept (unknown, malformed, or meant for /etc/fstab)." ]
 	[ "$(sed -n '/^\.IP 6$/{n;p}' "$page")" = "The kernel refused the mount or one of its mount options (a value it does not take, or attaching the mount on the mountpoint)." ]
 }
+
+@test "the man pages are clean for mandoc -T lint" {
+	command -v mandoc >/dev/null || {
+		echo "mandoc is not installed (see README.md's first command)"
+		return 1
+	}
+	local dir
+	dir=$(dirname "$(man_page)")
+	run mandoc -T lint -W warning "$dir/fuselaunch.1" "$dir/mount.fuselaunch.8"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
