@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mount_options.h"
 #include "mounter.h"
+#include "option_hint.h"
 #include "program.h"
 #include "sd_notify.h"
 #include "server_command.h"
@@ -265,6 +266,7 @@ static int build_launch(struct cli *cli, struct launch *l)
 
 static int report_outcome(const struct launch *l, const struct launch_status *status)
 {
+	const char *misplaced;
 	char message[1024];
 	int code;
 
@@ -275,6 +277,11 @@ static int report_outcome(const struct launch *l, const struct launch_status *st
 		log_step("%s", message);
 	else
 		log_error("%s", message);
+	misplaced = code == FL_EX_SERVER_FAILED ?
+		    option_hint_misplaced(l->server.argc, l->server.argv) : NULL;
+	if (misplaced)
+		log_error("%s went to the server; put %s's options before it: %s [OPTIONS] -- SERVER ...",
+			  misplaced, program_invocation_short_name, program_invocation_short_name);
 	return code;
 }
 

@@ -282,3 +282,13 @@ launch_without_proc() {
 	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s" ]
 	assert_nothing_left
 }
+
+@test "fuselaunch's options after the server's name: the failure says where they went" {
+	launch -- "$TESTFS" "$MNT" -t 5
+	assert_status 4
+	[ "${lines[-1]}" = "fuselaunch: -t went to the server; put fuselaunch's options before it: fuselaunch [OPTIONS] -- SERVER ..." ]
+	launch -- "$TESTFS" --exit-before-init=1 "$MNT"
+	assert_status 4
+	[[ "$output" != *"went to the server"* ]]
+	assert_nothing_left
+}
