@@ -91,16 +91,23 @@ setup_file() {
 }
 
 teardown_file() {
+	local nspawn deadline=$((SECONDS + 30))
 	if [ -n "${SD_LEADER:-}" ]; then
 		ct systemctl poweroff || true
 	fi
 	if [ -n "${SD_TIMEOUT:-}" ]; then
-		local deadline=$((SECONDS + 30))
 		while kill -0 "$SD_TIMEOUT" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
 			sleep 0.1
 		done
-		kill -KILL "$SD_TIMEOUT" 2>/dev/null || true
-		pkill -KILL -P "$SD_TIMEOUT" 2>/dev/null || true
+		# Not powered off: the container's PID 1 (its whole PID namespace
+		# with it), then systemd-nspawn, which once timeout is gone is no
+		# child of anything we know.
+		if kill -0 "$SD_TIMEOUT" 2>/dev/null; then
+			nspawn=$(pgrep -P "$SD_TIMEOUT" -x systemd-nspawn || true)
+			[ -n "$nspawn" ] && pkill -KILL -P "$nspawn" -x systemd
+			[ -n "$nspawn" ] && kill -KILL "$nspawn" 2>/dev/null
+			kill -KILL "$SD_TIMEOUT" 2>/dev/null || true
+		fi
 	fi
 	rm -rf "$SD_DIR"
 }
@@ -133,6 +140,11 @@ ct_fstab() {
 # The journal of unit $1, as bats' run sets output.
 journal() {
 	run ct journalctl --no-pager -o cat -u "$1"
+}
+
+# The journal of unit $1 has the text $2.
+journal_has() {
+	ct journalctl --no-pager -o cat -u "$1" | grep -qF -- "$2"
 }
 
 ct_mounted() {
@@ -170,9 +182,9 @@ restarted() {
 	ct_not_mounted /mnt/data
 	[ "$(unit_state mnt-data.mount)" = inactive ]
 	wait_until no_launch_left
-	# The daemon said how its server ended, through syslog.
-	journal mnt-data.mount
-	assert_output_has "mount.fuselaunch: server 'sshfs' on /mnt/data exited with status 0"
+	# The daemon said how its server ended, through syslog (which journald
+	# takes in on its own time).
+	wait_until journal_has mnt-data.mount "mount.fuselaunch: server 'sshfs' on /mnt/data exited with status 0"
 }
 
 @test "contrib Type=notify service: active once answering; stop leaves it inactive, not failed" {
