@@ -17,28 +17,14 @@
 #include "daemon.h"
 #include "exit_codes.h"
 #include "launch.h"
+#include "launch_run.h"
 #include "leave_caller.h"
 #include "log.h"
 #include "mounter.h"
-#include "pidfile.h"
 #include "registry.h"
-#include "sd_notify.h"
 #include "server_process.h"
 #include "supervisor.h"
 #include "terminal.h"
-
-/* One run of a launch, in the daemon or, with --foreground, in fuselaunch. */
-struct launch_run {
-	const struct launch *launch;
-	struct mounter *mounter;
-	struct supervisor sup;
-	struct launch_status status;
-	bool in_daemon;			/* the server gets a process group of its
-					 * own, lent the caller's terminal */
-	struct terminal_loan terminal;
-	pid_t pidfile_pid;		/* what the pidfile says now */
-	struct registry_entry registry;	/* what --list and --unmount see */
-};
 
 int launch_prepare(const struct launch *l, struct mounter **m)
 {
@@ -69,7 +55,12 @@ int launch_prepare(const struct launch *l, struct mounter **m)
  * A server run with less than our privileges gets none of that: the
  * terminal would let it type into the caller's shell (TIOCSTI) or keep
  * its foreground, so it reads /dev/null and leads a session of its own,
- * and Ctrl-C reaches it through the daemon. */
+ * and Ctrl-C reaches it through the daemon.
+ * On an automount point (x-systemd.automount) the server stays in the
+ * caller's group: autofs lets only the automount daemon's process group
+ * (systemd runs mount(8) there) through the point while the mount is
+ * pending, and a server that mounts by itself (watch mode) would wait
+ * there for its own mount. */
 static int start_server(struct launch_run *r)
 {
 	const struct launch *l = r->launch;
@@ -102,7 +93,7 @@ static int start_server(struct launch_run *r)
 		}
 		stdio.in = null;
 		stdio.own_session = true;
-	} else if (r->in_daemon) {
+	} else if (r->in_daemon && !mountpoint_is_autofs(&r->mounter->mountpoint)) {
 		stdio.own_group = true;
 		stdio.terminal = terminal_lend(&r->terminal);
 	}
@@ -200,24 +191,6 @@ static int check_not_cancelled(struct launch_run *r)
 	return -ECANCELED;
 }
 
-/* The pidfile and the registry name the server process that serves: the
- * one we started, or, once it has handed over and exited, the oldest left. */
-static int name_serving_process(struct launch_run *r)
-{
-	const char *path = r->launch->pidfile;
-	pid_t pid;
-	int rc;
-
-	pid = r->sup.server_reaped ? server_first_child() : r->sup.server_pid;
-	registry_publish(&r->registry, r->mounter, &r->status, pid);
-	if (!path || pid <= 0 || pid == r->pidfile_pid)
-		return 0;
-	rc = pidfile_write(path, pid);
-	if (rc == 0)
-		r->pidfile_pid = pid;
-	return rc;
-}
-
 /* Make a pending blocking call come back; if it does not, the process's
  * exit ends it (DESIGN.md: only SIGKILL-like ends do). */
 static void cancel_init(struct launch_run *r)
@@ -256,6 +229,8 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 	}
 	if (m->ops->prepare(m) < 0 || start_server(r) < 0 || m->ops->begin_waiting(m) < 0)
 		goto failed;
+	launch_run_notify(r, "STATUS=waiting for %s to answer FUSE_INIT on %s",
+			  r->launch->server.name, r->launch->server.mountpoint);
 	/* The launcher must not keep the caller's working directory busy. */
 	if (chdir("/") < 0)
 		log_step("chdir /: %s", strerror(errno));
@@ -268,7 +243,7 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 		goto failed;
 	/* A pidfile that cannot be written is a failed launch: whoever asked
 	 * for it would find no server to stop. */
-	rc = name_serving_process(r);
+	rc = launch_run_name_serving_process(r);
 	if (rc < 0) {
 		launch_status_record(&r->status, STAGE_PIDFILE, rc, r->launch->pidfile);
 		goto failed;
@@ -287,42 +262,6 @@ failed:
 	mounter_release(m);
 	supervisor_drain_output(&r->sup);
 	return -1;
-}
-
-/* After success: stay while the server lives, so that a server that dies
- * leaves no "Transport endpoint is not connected" husk behind.  A signal
- * is passed on to the server.  Returns the server's wait status. */
-static int supervise_mounted(struct launch_run *r)
-{
-	int sig, rc;
-
-	r->sup.init_fd = -1;
-	r->sup.parent_fd = -1;
-	supervisor_set_timeout(&r->sup, 0);
-	for (;;) {
-		switch (supervisor_wait(&r->sup, &sig)) {
-		case SUPERVISOR_SERVER_GONE:
-			sd_notify_send("STOPPING=1");
-			supervisor_drain_output(&r->sup);
-			if (r->launch->pidfile)
-				unlink(r->launch->pidfile);
-			if (r->launch->auto_unmount)
-				mounter_unmount_when_reachable(r->mounter);
-			return supervisor_server_status(&r->sup);
-		case SUPERVISOR_SIGNAL:
-			sd_notify_send("STOPPING=1");
-			supervisor_signal_server(&r->sup, SIGTERM);
-			break;
-		case SUPERVISOR_CHILD_REAPED:
-			rc = name_serving_process(r);
-			if (rc < 0)
-				log_error("cannot write pidfile '%s': %s", r->launch->pidfile,
-					  strerror(-rc));
-			break;
-		default:
-			break;
-		}
-	}
 }
 
 static void launch_run_init(struct launch_run *r, const struct launch *l, struct mounter *m)
@@ -377,7 +316,8 @@ int launch_run_foreground(const struct launch *l, struct mounter *m,
 	*status = r.status;
 	if (rc < 0)
 		return rc;
-	sd_notify_send("READY=1");
+	launch_run_notify(&r, "READY=1\nSTATUS=%s mounted on %s and answering",
+			  l->server.name, l->server.mountpoint);
 	*server_status = supervise_mounted(&r);
 	registry_withdraw(&r.registry, *server_status);
 	return 0;

@@ -6,13 +6,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "libmount_lazy.h"
 #include "log.h"
 #include "mount_helper.h"
 #include "mount_options.h"
+#include "network_server.h"
 #include "utab.h"
 
+/* Launcher options: x-fuselaunch.* in fstab only (mount(8) keeps x-*
+ * from helpers), fuselaunch.* from anywhere mount(8) takes options. */
 #define LAUNCHER_PREFIX "x-fuselaunch."
+#define MOUNT_LAUNCHER_PREFIX MOUNT_HELPER_TYPE "."
 
 /* TYPE from "-t fuselaunch.TYPE", from our name "mount.fuselaunch.TYPE",
  * or from "TYPE#SOURCE" (the older fstab form, as mount.fuse3 has it). */
@@ -118,12 +123,13 @@ static int check_user_may_mount(const struct mount_helper *h)
 	return -EPERM;
 }
 
-static int set_launcher_option(struct launch *l, const char *name, const char *value)
+static int set_launcher_option(struct launch *l, const char *prefix, const char *name,
+			       const char *value)
 {
 	if (value && !strcmp(name, "mode")) {
 		if (server_mode_parse(value, &l->mode) == 0)
 			return 0;
-		log_error("invalid option 'x-fuselaunch.mode=%s': use auto, fd or watch", value);
+		log_error("invalid option '%s%s=%s': use auto, fd or watch", prefix, name, value);
 		return -EINVAL;
 	}
 	if (!strcmp(name, "no-auto-unmount") && !value) {
@@ -144,9 +150,45 @@ static int set_launcher_option(struct launch *l, const char *name, const char *v
 		return launch_set_pidfile(l, value);
 	if (value && !strcmp(name, "preserve-env"))
 		return server_identity_preserve_env(&l->identity, value);
-	log_error("unknown option '" LAUNCHER_PREFIX "%s%s%s'", name, value ? "=" : "",
-		  value ? value : "");
+	log_error("unknown option '%s%s%s%s'", prefix, name, value ? "=" : "", value ? value : "");
 	return -EINVAL;
+}
+
+/* One option of an option string, if it is PREFIX.NAME[=VALUE]: applied,
+ * and *TAKEN set. */
+static int apply_launcher_option(struct launch *l, const char *prefix, const char *name,
+				 size_t namesz, const char *value, size_t valuesz, bool *taken)
+{
+	char *n, *v = NULL;
+	int rc;
+
+	*taken = namesz > strlen(prefix) && !strncmp(name, prefix, strlen(prefix));
+	if (!*taken)
+		return 0;
+	n = strndup(name + strlen(prefix), namesz - strlen(prefix));
+	if (value)
+		v = strndup(value, valuesz);
+	rc = !n || (value && !v) ? -ENOMEM : set_launcher_option(l, prefix, n, v);
+	free(n);
+	free(v);
+	return rc;
+}
+
+/* An fstab entry of a network file system without _netdev is mounted
+ * before the network is up, and a failure there is one of local-fs.target:
+ * said, not refused. */
+static void warn_without_netdev(const struct mount_helper *h, const struct launch *l)
+{
+	const char *lists[] = { h->fstab_userspace, l->options.userspace };
+	size_t i;
+
+	if (!h->in_fstab || !network_server_is_known(h->server_type))
+		return;
+	for (i = 0; i < ARRAY_SIZE(lists); i++)
+		if (lists[i] && sym_mnt_optstr_get_option(lists[i], "_netdev", NULL, NULL) == 0)
+			return;
+	log_error("warning: %s is a network file system: add _netdev to its entry in %s, or systemd mounts it before the network is up",
+		  h->server_type, sym_mnt_get_fstab_path());
 }
 
 /* x-fuselaunch.* are ours; every other userspace option (_netdev, nofail,
@@ -156,21 +198,41 @@ static int apply_launcher_options(struct launch *l, const char *userspace)
 {
 	char *p = (char *)userspace, *name, *value;
 	size_t namesz, valuesz;
+	bool taken;
+	int rc = 0;
+
+	while (rc == 0 && p && sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0)
+		rc = apply_launcher_option(l, LAUNCHER_PREFIX, name, namesz, value, valuesz, &taken);
+	return rc;
+}
+
+/* fuselaunch.* in -o: the launcher's options as they reach us from fstab,
+ * a .mount unit's Options= and mount -o alike (mount(8) passes helpers
+ * every option but x-*).  Applied, and taken out of the rest. */
+static int take_launcher_options(struct mount_helper *h, struct launch *l)
+{
+	char *p = h->options, *name, *value, *rest = NULL;
+	size_t namesz, valuesz;
 	int rc = 0;
 
 	while (rc == 0 && p && sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
-		char *n, *v = NULL;
+		char *option;
+		bool taken;
 
-		if (namesz <= strlen(LAUNCHER_PREFIX) ||
-		    strncmp(name, LAUNCHER_PREFIX, strlen(LAUNCHER_PREFIX)))
+		rc = apply_launcher_option(l, MOUNT_LAUNCHER_PREFIX, name, namesz, value, valuesz,
+					   &taken);
+		if (rc < 0 || taken)
 			continue;
-		n = strndup(name + strlen(LAUNCHER_PREFIX), namesz - strlen(LAUNCHER_PREFIX));
-		if (value)
-			v = strndup(value, valuesz);
-		rc = !n || (value && !v) ? -ENOMEM : set_launcher_option(l, n, v);
-		free(n);
-		free(v);
+		option = strndup(name, value ? (size_t)(value - name) + valuesz : namesz);
+		rc = option ? mount_options_append(&rest, option) : -ENOMEM;
+		free(option);
 	}
+	if (rc == 0) {
+		free(h->options);
+		h->options = rest;
+		rest = NULL;
+	}
+	free(rest);
 	return rc;
 }
 
@@ -221,6 +283,32 @@ static int build_argv(struct mount_helper *h, struct launch *l)
 	return server_command_use_mountpoint(&l->server, 2);
 }
 
+/* mount.fuse3's own words, as libfuse 3 takes them, once sorted.
+ * allow_root is allow_other for the kernel, and the server lets only root
+ * and the mount's owner in (libfuse: -o allow_root sets deny_others); a
+ * server that mounts by itself does both, given allow_root alone.
+ * auto_unmount is what the supervisor does anyway: accepted, and kept
+ * from the server. */
+static int take_fuse3_options(struct mount_helper *h, struct launch *l)
+{
+	const char *server = l->options.server, *kernel = l->options.fs_params;
+
+	if (server && sym_mnt_optstr_get_option(server, "auto_unmount", NULL, NULL) == 0) {
+		sym_mnt_optstr_remove_option(&l->options.server, "auto_unmount");
+		sym_mnt_optstr_remove_option(&h->options, "auto_unmount");
+		l->auto_unmount = true;
+		if (!*l->options.server) {
+			free(l->options.server);
+			l->options.server = NULL;
+		}
+		server = l->options.server;
+	}
+	if (server && sym_mnt_optstr_get_option(server, "allow_root", NULL, NULL) == 0 &&
+	    !(kernel && sym_mnt_optstr_get_option(kernel, "allow_other", NULL, NULL) == 0))
+		return mount_options_append(&l->options.fs_params, "allow_other");
+	return 0;
+}
+
 /* setuid=USER and drop_privileges, named as mount.fuse3 names them, are
  * the launcher's: taken out before the rest is sorted. */
 static int take_privilege_options(struct mount_helper *h, struct launch *l)
@@ -269,18 +357,24 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 	rc = libmount_load();
 	if (rc == 0)
 		rc = split_type(h);
+	if (rc == 0 && h->options)
+		rc = take_launcher_options(h, l);
 	if (rc == 0)
 		rc = take_privilege_options(h, l);
 	if (rc < 0)
 		goto out;
 	if (h->options && *h->options) {
 		rc = mount_options_parse(h->options, &l->options, MOUNT_OPTIONS_FOR_SERVER);
+		if (rc == 0)
+			rc = take_fuse3_options(h, l);
 		if (rc < 0)
 			goto out;
 	}
 	rc = fstab_userspace_options(h);
 	if (rc == 0)
 		rc = check_user_may_mount(h);
+	if (rc == 0)
+		warn_without_netdev(h, l);
 	if (rc == 0 && h->fstab_userspace)
 		rc = mount_options_append(&launcher, h->fstab_userspace);
 	if (rc == 0 && l->options.userspace)

@@ -29,13 +29,13 @@ struct mount_helper {
 };
 
 /* The server's type and source, every option sorted (kernel, launcher
- * x-fuselaunch.*, server, fstab-only), and the launch request built.  Launcher
- * options are also read from the matching fstab entry, since mount(8)
- * does not pass x-* options to helpers.  A user who is not root may mount
- * what fstab has only with 'user' or 'users' there, entries matched by
- * canonical path.  Prints why on failure: -EINVAL bad input, -EPERM not
- * for this user, -ENOENT/-EACCES no such server, -EIO an fstab that
- * exists but cannot be read. */
+ * fuselaunch.* and x-fuselaunch.*, server, fstab-only), and the launch
+ * request built.  x-fuselaunch.* options are read from the matching fstab
+ * entry, since mount(8) does not pass x-* options to helpers.  A user who
+ * is not root may mount what fstab has only with 'user' or 'users' there,
+ * entries matched by canonical path.  Prints why on failure: -EINVAL bad
+ * input, -EPERM not for this user, -ENOENT/-EACCES no such server, -EIO an
+ * fstab that exists but cannot be read. */
 int mount_helper_prepare(struct mount_helper *h, struct launch *l);
 
 /* Record the mount's userspace options in utab as mount(8) would (libmount

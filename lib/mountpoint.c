@@ -4,7 +4,10 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "log.h"
 #include "mountpoint.h"
@@ -71,4 +74,13 @@ void mountpoint_release(struct mountpoint *mp)
 	if (mp->fd >= 0)
 		close(mp->fd);
 	mp->fd = -1;
+}
+
+bool mountpoint_is_autofs(const struct mountpoint *mp)
+{
+	struct statfs st;
+
+	/* fstatfs() of an O_PATH descriptor walks no path: the automount is
+	 * not triggered. */
+	return mp->fd >= 0 && fstatfs(mp->fd, &st) == 0 && st.f_type == AUTOFS_SUPER_MAGIC;
 }

@@ -4,6 +4,7 @@
 #ifndef FUSELAUNCH_MOUNTPOINT_H
 #define FUSELAUNCH_MOUNTPOINT_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct mountpoint {
@@ -20,5 +21,9 @@ struct server_identity;
  * could not mount.  Prints why not and returns -errno. */
 int mountpoint_pin(struct mountpoint *mp, const char *path, const struct server_identity *owner);
 void mountpoint_release(struct mountpoint *mp);
+
+/* The pinned mountpoint is an automount point (autofs, as systemd's
+ * x-systemd.automount makes), told without triggering it. */
+bool mountpoint_is_autofs(const struct mountpoint *mp);
 
 #endif

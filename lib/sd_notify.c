@@ -10,14 +10,25 @@
 
 #include "sd_notify.h"
 
-int sd_notify_send(const char *state)
+static char *notify_socket;
+
+void sd_notify_take_socket(void)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
+
+	if (path && *path && !notify_socket)
+		notify_socket = strdup(path);
+	unsetenv("NOTIFY_SOCKET");
+}
+
+int sd_notify_send(const char *state)
+{
+	const char *path = notify_socket;
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	socklen_t len;
 	int fd, rc = 0;
 
-	if (!path || !*path)
+	if (!path)
 		return 0;
 	if ((path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(addr.sun_path))
 		return -EINVAL;

@@ -360,6 +360,11 @@ static bool wait_server_gone(struct supervisor *s, unsigned int ms)
 	return gone;
 }
 
+bool supervisor_wait_server_gone(struct supervisor *s, unsigned int ms)
+{
+	return wait_server_gone(s, ms);
+}
+
 int supervisor_signal_server(struct supervisor *s, int sig)
 {
 	int n = server_signal_children(sig);

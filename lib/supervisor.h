@@ -72,6 +72,9 @@ void supervisor_drain_output(struct supervisor *s);
  * many were signalled. */
 int supervisor_signal_server(struct supervisor *s, int sig);
 
+/* Wait until no server process is left (true) or MS have passed. */
+bool supervisor_wait_server_gone(struct supervisor *s, unsigned int ms);
+
 /* How long a server gets between SIGTERM and SIGKILL when fuselaunch
  * stops it (fuselaunch(1) says 2 seconds). */
 #define SUPERVISOR_STOP_GRACE_MS 2000

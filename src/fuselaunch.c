@@ -23,7 +23,9 @@
 #include "log.h"
 #include "mount_options.h"
 #include "mounter.h"
+#include "option_hint.h"
 #include "program.h"
+#include "sd_notify.h"
 #include "server_command.h"
 #include "status_line.h"
 #include "unmount.h"
@@ -82,7 +84,8 @@ static void __attribute__((noreturn)) usage(void)
 	       "\n"
 	       "Options:\n"
 	       " -f, --foreground       stay in the foreground: supervise the server and exit\n"
-	       "                          with its status (for systemd; sends READY=1 to\n"
+	       "                          with its status, or 0 when a signal stopped it\n"
+	       "                          cleanly (for systemd; sends READY=1 to\n"
 	       "                          $NOTIFY_SOCKET once mounted)\n"
 	       " -m, --mountpoint DIR   which server argument is the mountpoint (default: the\n"
 	       "                          last non-option argument naming an existing directory)\n"
@@ -377,6 +380,7 @@ static int build_launch(struct cli *cli, struct launch *l)
 static int report_outcome(const struct launch *l, const struct launch_status *status,
 			  bool json)
 {
+	const char *misplaced;
 	char message[1024];
 	int code;
 
@@ -389,6 +393,11 @@ static int report_outcome(const struct launch *l, const struct launch_status *st
 		log_step("%s", message);
 	else
 		log_error("%s", message);
+	misplaced = code == FL_EX_SERVER_FAILED ?
+		    option_hint_misplaced(l->server.argc, l->server.argv) : NULL;
+	if (misplaced)
+		log_error("%s went to the server; put %s's options before it: %s [OPTIONS] -- SERVER ...",
+			  misplaced, program_invocation_short_name, program_invocation_short_name);
 	return code;
 }
 
@@ -433,6 +442,7 @@ int main(int argc, char **argv)
 	program_check_stdout_at_exit(FL_EX_SYSTEM);
 	parse_args(argc, argv, &cli);
 	log_init(program_invocation_short_name, cli.verbose);
+	sd_notify_take_socket();
 	if (cli.unmount)
 		return run_unmount(&cli);
 	if (cli.list)

@@ -25,6 +25,7 @@
 #include "mount_options.h"
 #include "mounter.h"
 #include "program.h"
+#include "sd_notify.h"
 
 static void __attribute__((noreturn)) usage(void)
 {
@@ -37,7 +38,7 @@ static void __attribute__((noreturn)) usage(void)
 	       "system is mounted and answering.\n"
 	       "\n"
 	       "Options:\n"
-	       " -o OPTIONS    kernel mount options, x-fuselaunch.* launcher options and\n"
+	       " -o OPTIONS    kernel mount options, fuselaunch.* launcher options and\n"
 	       "                 options for the server, sorted as mount.fuselaunch(8) says\n"
 	       " -t TYPE       fuselaunch.TYPE names the server\n"
 	       " -r, -w        mount read-only, read-write\n"
@@ -187,6 +188,7 @@ int main(int argc, char **argv)
 		return MNT_EX_SYSERR;
 	parse_args(argc, argv, &cli);
 	log_init(program_invocation_short_name, cli.verbose);
+	sd_notify_take_socket();
 	launch_init(&l);
 	if (cli.namespace && enter_namespace(cli.namespace) < 0) {
 		code = MNT_EX_SYSERR;

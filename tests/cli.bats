@@ -110,3 +110,14 @@ man_page() {
 	grep -q 'This is not containment: the server is still uid 0' "$page"
 	"$FUSELAUNCH" --help | grep -q "it still owns root's files"
 }
+
+@test "the man pages are clean for mandoc -T lint" {
+	command -v mandoc >/dev/null || {
+		echo "mandoc is not installed (see README.md's first command)"
+		return 1
+	}
+	local dir
+	dir=$(dirname "$(man_page)")
+	run mandoc -T lint -W warning "$dir/fuselaunch.1" "$dir/mount.fuselaunch.8"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}

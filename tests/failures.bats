@@ -381,3 +381,13 @@ launch_without_proc() {
 	assert_status 1
 	[ "$output" = "fuselaunch: invalid timeout '2592001': give seconds, e.g. 30 or 0.5" ]
 }
+
+@test "fuselaunch's options after the server's name: the failure says where they went" {
+	launch -- "$TESTFS" "$MNT" -t 5
+	assert_status 4
+	[ "${lines[-1]}" = "fuselaunch: -t went to the server; put fuselaunch's options before it: fuselaunch [OPTIONS] -- SERVER ..." ]
+	launch -- "$TESTFS" --exit-before-init=1 "$MNT"
+	assert_status 4
+	[[ "$output" != *"went to the server"* ]]
+	assert_nothing_left
+}

@@ -486,6 +486,43 @@ in_syscall() {
 	is_not_mounted "$MNT"
 }
 
+@test "--foreground tells systemd its STATUS=; the server does not get NOTIFY_SOCKET" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" \
+		socat -u UNIX-RECV:"$TEST_DIR/notify" OPEN:"$TEST_DIR/notified",creat,append &
+	local socat=$!
+	wait_until test -S "$TEST_DIR/notify"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" NOTIFY_SOCKET="$TEST_DIR/notify" \
+		"$FUSELAUNCH" -f --mode=fd -- sh -c 'echo "socket=${NOTIFY_SOCKET-}" >"$1"; exec "$2" "$3"' \
+		sh "$TEST_DIR/env" "$TESTFS" "$MNT" &
+	local pid=$!
+	wait_until grep -q READY=1 "$TEST_DIR/notified"
+	grep -q "STATUS=waiting for sh to answer FUSE_INIT on $MNT" "$TEST_DIR/notified"
+	grep -q "STATUS=sh mounted on $MNT and answering" "$TEST_DIR/notified"
+	[ "$(cat "$TEST_DIR/env")" = "socket=" ]
+	kill -TERM "$pid"
+	wait "$pid"
+	grep -q "STATUS=stopping sh: unmounting $MNT" "$TEST_DIR/notified"
+	kill "$socat"
+	assert_nothing_left
+}
+
+@test "--foreground stopped by SIGTERM: unmounted, the server ends, exit 0 and one line saying how" {
+	local server
+	for server in "$TESTFS" "$HELLO"; do
+		[ -x "$server" ] || continue
+		env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -f -- "$server" "$MNT" \
+			2>"$TEST_DIR/err" &
+		local pid=$!
+		wait_until is_mounted "$MNT"
+		kill -TERM "$pid"
+		status=0
+		wait "$pid" || status=$?
+		[ "$status" -eq 0 ] || { cat "$TEST_DIR/err"; return 1; }
+		grep -q "^fuselaunch: server '$(basename "$server")' on $MNT exited with status [0-9]* after signal 15 (Terminated) asked it to stop$" "$TEST_DIR/err"
+		assert_nothing_left
+	done
+}
+
 @test "--foreground: a failed launch exits with the launch's code" {
 	launch -f -- "$TESTFS" --exit-before-init=3 "$MNT"
 	assert_status 4

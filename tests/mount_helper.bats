@@ -102,6 +102,21 @@ utab_options() {
 	assert_nothing_left
 }
 
+@test "fuselaunch.timeout (no x-) in fstab bounds INIT: mount(8) passes it on" {
+	fstab "tfs:src $MNT fuselaunch.testfs hang,fuselaunch.timeout=0.5 0 0"
+	tagged mount "$MNT"
+	assert_status 32
+	assert_output_has "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s"
+	assert_nothing_left
+}
+
+@test "mount -o fuselaunch.timeout on the command line bounds INIT" {
+	tagged mount -t fuselaunch.testfs tfs:src "$MNT" -o hang,fuselaunch.timeout=0.5
+	assert_status 32
+	assert_output_has "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s"
+	assert_nothing_left
+}
+
 @test "source and options with quotes, spaces, \$ and ; reach the server literally" {
 	local source='a b;$(id)"q'"'"
 	PATH=$SBIN_EXTRA:$PATH helper -t fuselaunch.testfs "$source" "$MNT" \
@@ -203,6 +218,36 @@ utab_options() {
 	PATH=$SBIN_EXTRA:$PATH helper -f -t fuselaunch.testfs src "$MNT" -o allow_other
 	assert_status 0
 	assert_nothing_left
+}
+
+@test "a network server in fstab without _netdev: one line of warning, not a refusal" {
+	fstab "user@host:/data $MNT fuselaunch.sshfs allow_other 0 0"
+	helper -f -t fuselaunch.sshfs user@host:/data "$MNT" -o allow_other
+	assert_status 0
+	[ "$output" = "mount.fuselaunch: warning: sshfs is a network file system: add _netdev to its entry in $LIBMOUNT_FSTAB, or systemd mounts it before the network is up" ]
+	# With _netdev, or given on the command line alone: nothing to say.
+	echo "user@host:/data $MNT fuselaunch.sshfs _netdev,allow_other 0 0" >"$LIBMOUNT_FSTAB"
+	helper -f -t fuselaunch.sshfs user@host:/data "$MNT" -o _netdev,allow_other
+	assert_status 0
+	[ -z "$output" ]
+	: >"$LIBMOUNT_FSTAB"
+	helper -f -t fuselaunch.sshfs user@host:/data "$MNT"
+	assert_status 0
+	[ -z "$output" ]
+}
+
+@test "allow_root as mount.fuse3 has it: root and the owner get in, no one else; auto_unmount accepted" {
+	chmod 755 "$TEST_DIR"
+	chown nobody "$MNT"
+	PATH=$SBIN_EXTRA:$PATH helper -t fuselaunch.testfs src "$MNT" \
+		-o allow_root,setuid=nobody,auto_unmount
+	assert_status 0
+	[[ ",$(mount_field super)," == *",allow_other,"* ]]
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	[ "$(setpriv --reuid=nobody --regid=nogroup --clear-groups cat "$MNT/hello")" = "hello from testfs" ]
+	run setpriv --reuid=daemon --regid=daemon --clear-groups cat "$MNT/hello"
+	[ "$status" -ne 0 ]
+	assert_output_has "Permission denied"
 }
 
 @test "an unknown server type: exit 32 naming it" {

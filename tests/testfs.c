@@ -45,6 +45,7 @@ static struct {
 	bool hang;
 	bool daemonize;
 	bool debug;
+	bool allow_root;		/* libfuse: -o allow_root */
 	const char *source;		/* recorded only */
 	const char *mount_options;	/* -o, recorded */
 	long exit_delay_ms;		/* after the unmount, before exiting */
@@ -350,6 +351,7 @@ static void usage(FILE *out)
 		"  --record=FILE             append a trace of events to FILE\n"
 		"  --record-mountpoint=DIR   trace whether DIR is mounted at INIT\n"
 		"  --debug                   enable libfuse debug output\n"
+		"  --allow_root              libfuse's: only root and our user get in\n"
 		"  --help                    show this help\n");
 }
 
@@ -380,7 +382,7 @@ static long parse_num(const char *s, long max)
 
 enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
        RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE, EXIT_DELAY, EXIT_STATUS,
-       IGNORE_UNMOUNT, MOUNT_AT, COVER };
+       IGNORE_UNMOUNT, MOUNT_AT, COVER, ALLOW_ROOT };
 static const struct option longopts[] = {
 	{ "content", required_argument, NULL, CONTENT },
 	{ "exit-before-init", required_argument, NULL, EXIT },
@@ -399,6 +401,7 @@ static const struct option longopts[] = {
 	{ "record", required_argument, NULL, RECORD },
 	{ "record-mountpoint", required_argument, NULL, RECORD_MNT },
 	{ "debug", no_argument, NULL, DEBUG },
+	{ "allow_root", no_argument, NULL, ALLOW_ROOT },
 	{ "help", no_argument, NULL, HELP },
 	{ 0 }
 };
@@ -432,6 +435,7 @@ static void apply_option(int c, char *value, const char *arg)
 			usage_error("bad --record-mountpoint '%s'", value);
 		break;
 	case DEBUG: opt.debug = true; break;
+	case ALLOW_ROOT: opt.allow_root = true; break;
 	case HELP: usage(stdout); exit(0);
 	default: usage_error("bad option '%s'", arg);
 	}
@@ -614,6 +618,7 @@ int main(int argc, char **argv)
 
 	if (fuse_opt_add_arg(&args, argv[0]) < 0 ||
 	    (opt.debug && fuse_opt_add_arg(&args, "-d") < 0) ||
+	    (opt.allow_root && fuse_opt_add_arg(&args, "-oallow_root") < 0) ||
 	    (fuse_mount_options && (fuse_opt_add_arg(&args, "-o") < 0 ||
 				    fuse_opt_add_arg(&args, fuse_mount_options) < 0)))
 		return 1;

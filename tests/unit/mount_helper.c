@@ -167,6 +167,20 @@ static void options(void)
 	CHECK_INT(r.l.sync_init, SYNC_INIT_NEVER, "sync-init=never");
 	done(&r);
 
+	prepare(&r, "data", mnt, "fuselaunch.testfs",
+		"ro,fuselaunch.timeout=3,cache=yes,fuselaunch.mode=watch,_netdev");
+	CHECK_INT(r.rc, 0, "fuselaunch.* without x-, as mount(8) passes them on");
+	CHECK_INT(r.l.timeout_ms, 3000, "fuselaunch.timeout= sets the timeout");
+	CHECK_INT(r.l.mode, SERVER_MODE_WATCH, "fuselaunch.mode= sets the mode");
+	CHECK_STR(r.h.argv[4], "ro,nosuid,nodev,cache=yes",
+		  "and neither reaches the server (nosuid and nodev do)");
+	done(&r);
+
+	prepare(&r, "data", mnt, "fuselaunch.testfs", "fuselaunch.colour=blue");
+	CHECK_INT(r.rc, -EINVAL, "an unknown fuselaunch.* option");
+	CHECK_HAS(r.said, "unknown option 'fuselaunch.colour=blue'", "is named");
+	done(&r);
+
 	prepare(&r, "data", mnt, "fuselaunch.testfs", "x-fuselaunch.mode=fuse");
 	CHECK_INT(r.rc, -EINVAL, "a bad x-fuselaunch.mode");
 	CHECK_HAS(r.said, "invalid option 'x-fuselaunch.mode=fuse'", "is named");

@@ -1,0 +1,45 @@
+/* One run of a launch, in the daemon or, with --foreground, in
+ * fuselaunch: shared by the flow (launch.c) and the supervision after
+ * success (supervise_mounted.c). */
+#ifndef FUSELAUNCH_LAUNCH_RUN_H
+#define FUSELAUNCH_LAUNCH_RUN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "launch.h"
+#include "launch_status.h"
+#include "registry.h"
+#include "supervisor.h"
+#include "terminal.h"
+
+/* One run of a launch, in the daemon or, with --foreground, in fuselaunch. */
+struct launch_run {
+	const struct launch *launch;
+	struct mounter *mounter;
+	struct supervisor sup;
+	struct launch_status status;
+	bool in_daemon;			/* the server gets a process group of its
+					 * own, lent the caller's terminal */
+	struct terminal_loan terminal;
+	pid_t pidfile_pid;		/* what the pidfile says now */
+	struct registry_entry registry;	/* what --list and --unmount see */
+};
+
+/* systemd hears from its main process, fuselaunch --foreground, never
+ * from a daemon (sd_notify.h). */
+void launch_run_notify(const struct launch_run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The pidfile and the registry name the server process that serves: the
+ * one we started, or, once it has handed over and exited, the oldest left.
+ * Returns 0 or the -errno of writing the pidfile. */
+int launch_run_name_serving_process(struct launch_run *r);
+
+/* After success: stay while the server lives, so that a server that dies
+ * leaves no "Transport endpoint is not connected" husk behind; a stop
+ * signal unmounts and waits for the server.  Returns the server's wait
+ * status, or 0 for a clean stop (server_end.h). */
+int supervise_mounted(struct launch_run *r);
+
+#endif
