@@ -1,12 +1,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common.h"
+#include "exit_codes.h"
 #include "libmount_lazy.h"
 #include "log.h"
 #include "mount_helper.h"
@@ -437,4 +440,35 @@ void mount_helper_free(struct mount_helper *h)
 	free(h->options);
 	free(h->fstab_userspace);
 	free(h->server_options);
+}
+
+int mount_helper_exit_code(int code)
+{
+	switch (code) {
+	case FL_EX_OK:
+		return MNT_EX_SUCCESS;
+	case FL_EX_USAGE:
+		return MNT_EX_USAGE;
+	case FL_EX_SYSTEM:
+		return MNT_EX_SYSERR;
+	case FL_EX_CANCELLED:
+		return MNT_EX_USER;
+	default:
+		return MNT_EX_FAIL;
+	}
+}
+
+int mount_helper_enter_namespace(const char *path)
+{
+	int fd, rc = 0;
+
+	/* Non-blocking: a FIFO put there must not hold the helper. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNS) < 0) {
+		rc = -errno;
+		log_error("mount namespace '%s': %s", path, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }

@@ -46,4 +46,11 @@ int mount_helper_record_utab(const struct mount_helper *h, const struct launch *
 
 void mount_helper_free(struct mount_helper *h);
 
+/* fuselaunch's exit code (exit_codes.h) in mount(8)'s and umount(8)'s
+ * terms (libmount's MNT_EX_*). */
+int mount_helper_exit_code(int code);
+
+/* -N: enter the mount namespace at PATH.  Prints why not; 0 or -errno. */
+int mount_helper_enter_namespace(const char *path);
+
 #endif

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,37 +140,6 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 	cli->helper.target = argv[optind + 1];
 }
 
-static int enter_namespace(const char *path)
-{
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNS) < 0) {
-		rc = -errno;
-		log_error("mount namespace '%s': %s", path, strerror(errno));
-	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
-/* fuselaunch's own codes, in mount(8)'s terms. */
-static int mount_exit_code(int code)
-{
-	switch (code) {
-	case FL_EX_OK:
-		return MNT_EX_SUCCESS;
-	case FL_EX_USAGE:
-		return MNT_EX_USAGE;
-	case FL_EX_SYSTEM:
-		return MNT_EX_SYSERR;
-	case FL_EX_CANCELLED:
-		return MNT_EX_USER;
-	default:
-		return MNT_EX_FAIL;
-	}
-}
-
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
@@ -190,7 +158,7 @@ int main(int argc, char **argv)
 	log_init(program_invocation_short_name, cli.verbose);
 	sd_notify_take_socket();
 	launch_init(&l);
-	if (cli.namespace && enter_namespace(cli.namespace) < 0) {
+	if (cli.namespace && mount_helper_enter_namespace(cli.namespace) < 0) {
 		code = MNT_EX_SYSERR;
 		goto out;
 	}
@@ -200,7 +168,7 @@ int main(int argc, char **argv)
 		       rc == -ENOMEM || rc == -EIO ? MNT_EX_SYSERR : MNT_EX_USAGE;
 		goto out;
 	}
-	code = mount_exit_code(launch_prepare(&l, &m));
+	code = mount_helper_exit_code(launch_prepare(&l, &m));
 	if (code != MNT_EX_SUCCESS)
 		goto out;
 	l.in_utab = !cli.helper.no_utab;
@@ -215,7 +183,7 @@ int main(int argc, char **argv)
 	}
 	launch_status_describe(&status, l.server.name, l.server.mountpoint, l.timeout_ms,
 			       message, sizeof(message));
-	code = mount_exit_code(launch_status_exit_code(&status));
+	code = mount_helper_exit_code(launch_status_exit_code(&status));
 	if (code != MNT_EX_SUCCESS) {
 		log_error("%s", message);
 		goto out;

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "exit_codes.h"
 #include "launch.h"
 #include "log.h"
+#include "mount_helper.h"
 #include "program.h"
 #include "unmount.h"
 
@@ -53,35 +53,6 @@ static void __attribute__((noreturn)) usage(void)
 	       program_invocation_short_name, LAUNCH_DEFAULT_TIMEOUT_MS / 1000,
 	       MNT_EX_SUCCESS, MNT_EX_USAGE, MNT_EX_SYSERR, MNT_EX_FAIL);
 	exit(MNT_EX_SUCCESS);
-}
-
-static int enter_namespace(const char *path)
-{
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNS) < 0) {
-		rc = -errno;
-		log_error("mount namespace '%s': %s", path, strerror(errno));
-	}
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
-/* fuselaunch's codes, in umount(8)'s terms. */
-static int umount_exit_code(int code)
-{
-	switch (code) {
-	case FL_EX_OK:
-		return MNT_EX_SUCCESS;
-	case FL_EX_USAGE:
-		return MNT_EX_USAGE;
-	case FL_EX_SYSTEM:
-		return MNT_EX_SYSERR;
-	default:
-		return MNT_EX_FAIL;
-	}
 }
 
 int main(int argc, char **argv)
@@ -131,7 +102,7 @@ int main(int argc, char **argv)
 		program_exit_try_help(MNT_EX_USAGE);
 	}
 	req.mountpoint = argv[optind];
-	if (namespace && enter_namespace(namespace) < 0)
+	if (namespace && mount_helper_enter_namespace(namespace) < 0)
 		return MNT_EX_SYSERR;
-	return umount_exit_code(unmount_run(&req));
+	return mount_helper_exit_code(unmount_run(&req));
 }
