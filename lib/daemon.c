@@ -188,8 +188,10 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 	close(status_pipe[1]);
 	close(parent_pipe[0]);
 	parent_fd_to_close = parent_pipe[1];
-	/* A signal that came meanwhile is handled here, with a pipe to close. */
-	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	/* A signal that came meanwhile, or before (the program blocks them
+	 * from its start: cancel_signals.h), is handled here, with a pipe to
+	 * close. */
+	sigprocmask(SIG_UNBLOCK, &cancel, NULL);
 
 	status_line_wait(status_pipe[0]);
 	rc = launch_status_receive(status_pipe[0], status);

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "descriptors.h"
+#include "bounded_call.h"
+#include "cancel_signals.h"
 #include "exit_codes.h"
 #include "launch.h"
 #include "launch_list.h"
@@ -144,7 +146,8 @@ static void __attribute__((noreturn)) usage(void)
 	       " %7$d  the server exited or was killed before answering FUSE_INIT\n"
 	       " %8$d  the server answered FUSE_INIT with an error\n"
 	       " %9$d  the kernel refused the mount or one of its mount options\n"
-	       " %10$d  the server did not answer FUSE_INIT within the timeout\n"
+	       " %10$d  the server did not answer FUSE_INIT within the timeout (or its paths\n"
+	       "      did not answer: a hung FUSE mount on them)\n"
 	       " %11$d  cancelled by a signal\n"
 	       " %12$d  --unmount: the mount is busy (4: the server failed after the\n"
 	       "     unmount; 7: it did not exit in time and was stopped)\n"
@@ -334,8 +337,7 @@ static int build_launch(struct cli *cli, struct launch *l)
 		log_error("invalid --mode '%s': use auto, fd or watch", cli->mode);
 		return FL_EX_USAGE;
 	}
-	if ((cli->timeout && launch_set_timeout(l, cli->timeout) < 0) ||
-	    (cli->sync_init && launch_set_sync_init(l, cli->sync_init) < 0))
+	if (cli->sync_init && launch_set_sync_init(l, cli->sync_init) < 0)
 		return FL_EX_USAGE;
 	l->auto_unmount = !cli->no_auto_unmount;
 	l->stack = cli->stack;
@@ -430,6 +432,60 @@ static int run_unmount(const struct cli *cli)
 	return code;
 }
 
+/* Before main: a signal that cancels is ours to handle from the start. */
+static void __attribute__((constructor)) block_cancel_signals(void)
+{
+	cancel_signals_block();
+}
+
+struct preparation {
+	struct cli *cli;
+	struct launch *launch;
+	struct mounter **mounter;
+};
+
+static int prepare(void *arg)
+{
+	struct preparation *p = arg;
+	int code;
+
+	code = build_launch(p->cli, p->launch);
+	if (code == FL_EX_OK)
+		code = launch_prepare(p->launch, p->mounter);
+	return code;
+}
+
+/* Finding the server, the mountpoint rule and pinning walk paths that may
+ * cross a FUSE mount whose server does not answer, which blocks for as
+ * long as it does not: that waits no longer than -t, and a signal ends it.
+ * The blocked thread then ends with the process. */
+static int prepare_within_timeout(struct cli *cli, struct launch *l, struct mounter **m)
+{
+	struct preparation p = { .cli = cli, .launch = l, .mounter = m };
+	struct launch_status cancelled = { .stage = STAGE_CANCELLED };
+	const char *slash = strrchr(cli->server_argv[0], '/');
+	const char *name = slash ? slash + 1 : cli->server_argv[0];
+	char message[512];
+	int sig = 0, rc;
+
+	rc = bounded_call(prepare, &p, l->timeout_ms, &sig);
+	if (rc >= 0)
+		return rc;
+	if (rc == -ETIMEDOUT) {
+		log_error("checking the paths of '%s' and its mountpoint did not end within %u.%03u s: a FUSE mount on them is not answering",
+			  name, l->timeout_ms / 1000, l->timeout_ms % 1000);
+		_exit(FL_EX_TIMEOUT);
+	}
+	if (rc == -ECANCELED) {
+		cancelled.signal = (uint32_t)sig;
+		launch_status_describe(&cancelled, name, "", 0, message, sizeof(message));
+		log_error("%s", message);
+		_exit(FL_EX_CANCELLED);
+	}
+	log_error("cannot start checking the paths: %s", strerror(-rc));
+	return FL_EX_SYSTEM;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
@@ -448,9 +504,11 @@ int main(int argc, char **argv)
 	if (cli.list)
 		return launch_list_print(&cli.format);
 	launch_init(&l);
-	code = build_launch(&cli, &l);
-	if (code == FL_EX_OK)
-		code = launch_prepare(&l, &m);
+	if (cli.timeout && launch_set_timeout(&l, cli.timeout) < 0) {
+		code = FL_EX_USAGE;
+		goto out;
+	}
+	code = prepare_within_timeout(&cli, &l, &m);
 	if (code != FL_EX_OK)
 		goto out;
 	log_step("launching %s on %s", l.server.path, l.server.mountpoint);

@@ -16,6 +16,7 @@
 #include <libmount.h>
 
 #include "descriptors.h"
+#include "cancel_signals.h"
 #include "exit_codes.h"
 #include "launch.h"
 #include "libmount_lazy.h"
@@ -138,6 +139,12 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		bad_usage("SOURCE and MOUNTPOINT are needed, and nothing else");
 	cli->helper.source = argv[optind];
 	cli->helper.target = argv[optind + 1];
+}
+
+/* Before main: a signal that cancels is ours to handle from the start. */
+static void __attribute__((constructor)) block_cancel_signals(void)
+{
+	cancel_signals_block();
 }
 
 int main(int argc, char **argv)

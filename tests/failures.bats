@@ -236,6 +236,40 @@ hogs_cpu1() {
 	assert_nothing_left
 }
 
+# A mount on $MNT whose server never answers INIT, left pending by a
+# launch in the classic order; that launch's pid in PENDING.
+mount_hung_server() {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -t 0 --sync-init=never -- \
+		"$TESTFS" --hang --record="$RECORD" "$MNT" 2>/dev/null &
+	PENDING=$!
+	wait_until test -s "$RECORD"
+	is_mounted "$MNT"
+}
+
+@test "a mountpoint under a hung FUSE mount: -t bounds the checks of the path, exit 7" {
+	mount_hung_server
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 5 \
+		"$FUSELAUNCH" -t 1 -- "$TESTFS" "$MNT"
+	assert_status 7
+	[ "$output" = "fuselaunch: checking the paths of 'testfs' and its mountpoint did not end within 1.000 s: a FUSE mount on them is not answering" ]
+	kill -TERM "$PENDING"
+	wait "$PENDING" || true
+	assert_nothing_left
+}
+
+@test "a mountpoint under a hung FUSE mount: a signal ends the checks, exit 8" {
+	mount_hung_server
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 5 \
+		"$FUSELAUNCH" -t 0 -- "$TESTFS" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$!
+	sleep 0.3
+	kill -TERM "$pid"
+	assert_cancelled "$pid" "15 (Terminated)"
+	kill -TERM "$PENDING"
+	wait "$PENDING" || true
+	assert_nothing_left
+}
+
 @test "a timeout below 1 ms is 1 ms, not 'for ever'" {
 	launch -t 0.0004 -- "$TESTFS" --hang "$MNT"
 	assert_status 7

@@ -69,6 +69,72 @@ daemon_pid() {
 	assert_nothing_left
 }
 
+# The fuselaunch that strace runs under timeout $1, once it is held in a
+# system call.
+held_fuselaunch() {
+	local tracer foreground
+	tracer=$(pgrep -P "$1") && foreground=$(pgrep -P "$tracer" | head -n 1) || return 1
+	grep -q '^State:.*tracing stop' "/proc/$foreground/status" ||
+		[ -n "$(grep -l 'tracing stop' /proc/"$foreground"/task/*/status 2>/dev/null)" ] || return 1
+	echo "$foreground"
+}
+
+@test "SIGINT, SIGTERM or SIGHUP before fuselaunch has set anything up: exit 8, nothing left" {
+	command -v strace >/dev/null || skip "strace is needed to hold fuselaunch"
+	local point sig pid held code
+	# Held in its first system call on /dev/null (main's first steps),
+	# then on the mountpoint (the mountpoint rule, in a thread).
+	for point in /dev/null:INT /dev/null:HUP "$MNT":TERM; do
+		sig=${point##*:}
+		env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
+			strace -f -qq -o /dev/null -P "${point%:*}" \
+			-e inject=all:delay_enter=1000000:when=1 \
+			"$FUSELAUNCH" -- "$TESTFS" --hang "$MNT" 2>"$TEST_DIR/err" &
+		pid=$!
+		wait_until held_fuselaunch "$pid"
+		held=$(held_fuselaunch "$pid")
+		kill -"$sig" "$held"
+		code=0
+		wait "$pid" || code=$?
+		if [ "$code" -ne 8 ]; then
+			echo "SIG$sig while held on ${point%:*} gave exit $code: $(cat "$TEST_DIR/err")"
+			return 1
+		fi
+		assert_nothing_left
+	done
+}
+
+# Process $1 runs fuselaunch and has taken charge of SIGTERM: blocked or
+# caught (the dynamic loader, before, cannot).
+handles_sigterm() {
+	local blocked caught
+	[ "$(readlink "/proc/$1/exe")" = "$(readlink -f "$FUSELAUNCH")" ] &&
+		blocked=$(awk '/^SigBlk:/ { print $2 }' "/proc/$1/status") &&
+		caught=$(awk '/^SigCgt:/ { print $2 }' "/proc/$1/status") || return 1
+	(( (0x$blocked | 0x$caught) & 0x4000 ))
+}
+
+@test "SIGINT, SIGTERM or SIGHUP at random moments of the launch: always exit 8, nothing left" {
+	local i pid sig code foreground
+	for i in $(seq 50); do
+		sig=$(shuf -n 1 -e INT TERM HUP)
+		foreground=$(shuf -n 1 -e -- "" -f)
+		env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" $foreground -- \
+			"$TESTFS" --hang "$MNT" 2>"$TEST_DIR/err" &
+		pid=$!
+		wait_until handles_sigterm "$pid"
+		sleep "0.00$((RANDOM % 4))"
+		kill -"$sig" "$pid"
+		code=0
+		wait "$pid" || code=$?
+		if [ "$code" -ne 8 ]; then
+			echo "round $i: SIG$sig ${foreground:+(-f) }gave exit $code: $(cat "$TEST_DIR/err")"
+			return 1
+		fi
+		assert_nothing_left
+	done
+}
+
 # The daemon of the fuselaunch that strace runs under timeout $1, once it
 # is held in a sigaction(2).
 held_daemon() {
