@@ -2,8 +2,11 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -11,21 +14,25 @@
 #include "bounded_call.h"
 #include "cancel_signals.h"
 #include "common.h"
-#include "init_thread.h"
 
 /* On the heap: a thread left blocked keeps using it until the exit. */
 struct bounded {
-	struct init_thread thread;
+	pthread_t thread;
+	int done_fd;		/* eventfd: the call returned */
 	int (*fn)(void *arg);
 	void *arg;
 	int result;
 };
 
-static void run(void *arg)
+static void *run(void *arg)
 {
 	struct bounded *b = arg;
+	uint64_t one = 1;
 
 	b->result = b->fn(b->arg);
+	/* An eventfd counter this far from its limit takes the write. */
+	(void)!write(b->done_fd, &one, sizeof(one));
+	return NULL;
 }
 
 static int remaining_ms(const struct timespec *deadline)
@@ -54,15 +61,18 @@ int bounded_call(int (*fn)(void *arg), void *arg, unsigned int timeout_ms, int *
 		return -ENOMEM;
 	cancel_signals_set(&cancel);
 	sfd = signalfd(-1, &cancel, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
+	b->done_fd = eventfd(0, EFD_CLOEXEC);
+	if (sfd < 0 || b->done_fd < 0) {
+		rc = -errno;
+		cleanup_fdp(&b->done_fd);
 		free(b);
-		return -errno;
+		return rc;
 	}
 	b->fn = fn;
 	b->arg = arg;
-	init_thread_init(&b->thread);
-	rc = init_thread_start(&b->thread, run, b);
+	rc = -pthread_create(&b->thread, NULL, run, b);
 	if (rc < 0) {
+		close(b->done_fd);
 		free(b);
 		return rc;
 	}
@@ -73,13 +83,14 @@ int bounded_call(int (*fn)(void *arg), void *arg, unsigned int timeout_ms, int *
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000;
 	}
-	pfd[0] = (struct pollfd){ .fd = b->thread.done_fd, .events = POLLIN };
+	pfd[0] = (struct pollfd){ .fd = b->done_fd, .events = POLLIN };
 	pfd[1] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 	do
 		n = poll(pfd, 2, timeout_ms ? remaining_ms(&deadline) : -1);
 	while (n < 0 && errno == EINTR);
-	if (pfd[0].revents) {
-		init_thread_join(&b->thread, -1);
+	if (n > 0 && pfd[0].revents) {
+		pthread_join(b->thread, NULL);
+		close(b->done_fd);
 		rc = b->result;
 		free(b);
 		return rc;

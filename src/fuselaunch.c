@@ -438,6 +438,9 @@ static void __attribute__((constructor)) block_cancel_signals(void)
 	cancel_signals_block();
 }
 
+/* The least time the checks before the launch get (-t bounds them). */
+#define PREPARE_MIN_TIMEOUT_MS 1000
+
 struct preparation {
 	struct cli *cli;
 	struct launch *launch;
@@ -466,14 +469,19 @@ static int prepare_within_timeout(struct cli *cli, struct launch *l, struct moun
 	const char *slash = strrchr(cli->server_argv[0], '/');
 	const char *name = slash ? slash + 1 : cli->server_argv[0];
 	char message[512];
+	unsigned int bound = l->timeout_ms;
 	int sig = 0, rc;
 
-	rc = bounded_call(prepare, &p, l->timeout_ms, &sig);
+	/* Checks that usually take a millisecond get at least a second: a
+	 * tiny -t is for INIT, not for a busy machine's path walks. */
+	if (bound && bound < PREPARE_MIN_TIMEOUT_MS)
+		bound = PREPARE_MIN_TIMEOUT_MS;
+	rc = bounded_call(prepare, &p, bound, &sig);
 	if (rc >= 0)
 		return rc;
 	if (rc == -ETIMEDOUT) {
 		log_error("checking the paths of '%s' and its mountpoint did not end within %u.%03u s: a FUSE mount on them is not answering",
-			  name, l->timeout_ms / 1000, l->timeout_ms % 1000);
+			  name, bound / 1000, bound % 1000);
 		_exit(FL_EX_TIMEOUT);
 	}
 	if (rc == -ECANCELED) {
