@@ -98,7 +98,7 @@ int mounter_new(const struct launch *l, struct mounter **out)
 	 * the mountpoint is checked.  One that cannot be pinned is the
 	 * caller's error. */
 	rc = choose(l, m);
-	if (rc == 0 && mountpoint_pin(&m->mountpoint, l->server.mountpoint,
+	if (rc == 0 && mountpoint_pin(&m->mountpoint, l->server.mountpoint, l->server.mountpoint_type,
 				      l->identity.switch_user ? &l->identity : NULL) < 0)
 		rc = -EINVAL;
 	if (rc == 0 && !l->stack)

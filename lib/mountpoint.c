@@ -15,15 +15,28 @@
 
 struct pin_call {
 	const char *path;
+	mode_t type;
 	int fd;
 };
 
+/* O_PATH calls into no FUSE server: the open of the mountpoint does not
+ * block on a mount whose server does not answer (the walk to it may,
+ * which is why the checks run within -t). */
 static int open_pinned(void *arg)
 {
 	struct pin_call *c = arg;
+	struct stat st;
 
-	c->fd = open(c->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	return c->fd < 0 ? -errno : 0;
+	c->fd = open(c->path, O_PATH | O_CLOEXEC | (c->type == S_IFDIR ? O_DIRECTORY : 0));
+	if (c->fd < 0)
+		return -errno;
+	/* A file only where the mountpoint rule found one, not one swapped
+	 * in for the directory it checked. */
+	if (fstat(c->fd, &st) == 0 && (st.st_mode & S_IFMT) == c->type)
+		return 0;
+	close(c->fd);
+	c->fd = -1;
+	return c->type == S_IFDIR ? -ENOTDIR : -EISDIR;
 }
 
 /* In a thread that has become the owner: the path walk and the check are
@@ -42,9 +55,10 @@ static int open_pinned_writable(void *arg)
 	return rc;
 }
 
-int mountpoint_pin(struct mountpoint *mp, const char *path, const struct server_identity *owner)
+int mountpoint_pin(struct mountpoint *mp, const char *path, mode_t type,
+		   const struct server_identity *owner)
 {
-	struct pin_call call = { .path = path, .fd = -1 };
+	struct pin_call call = { .path = path, .type = type, .fd = -1 };
 	struct stat st;
 	int rc;
 

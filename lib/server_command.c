@@ -46,64 +46,206 @@ static bool is_operand(char **argv, int i)
 	return argv[i][0] != '-' && !is_option_value(argv, i);
 }
 
-static int canonicalize_dir(const char *path, char **canonical)
+/* Where a mountpoint may be: the whole of an operand, or the VALUE of a
+ * KEY=VALUE (an argument such as --mountpoint=PATH or mountpoint=PATH, or
+ * an element of an -o list: "-o LIST", "-oLIST"). */
+struct place {
+	int index;		/* in argv */
+	size_t offset;		/* of the path in argv[index] */
+	size_t length;
+	bool operand;		/* the whole argument */
+};
+
+struct places {
+	struct place *at;
+	size_t count;
+};
+
+static int add_place(struct places *p, int index, size_t offset, size_t length, bool operand)
+{
+	struct place *more;
+
+	if (!length)
+		return 0;
+	more = reallocarray(p->at, p->count + 1, sizeof(*more));
+	if (!more)
+		return -ENOMEM;
+	p->at = more;
+	p->at[p->count++] = (struct place){ index, offset, length, operand };
+	return 0;
+}
+
+/* The value of each KEY=VALUE element of the comma-separated list that
+ * starts at argv[index] + offset. */
+static int add_list_values(struct places *p, char **argv, int index, size_t offset)
+{
+	const char *arg = argv[index], *element = arg + offset, *end, *equals;
+	int rc = 0;
+
+	while (rc == 0 && *element) {
+		end = element + strcspn(element, ",");
+		equals = memchr(element, '=', (size_t)(end - element));
+		if (equals)
+			rc = add_place(p, index, (size_t)(equals + 1 - arg), (size_t)(end - equals - 1),
+				       false);
+		element = *end ? end + 1 : end;
+	}
+	return rc;
+}
+
+/* Every place, in the order of the arguments. */
+static int list_places(const struct server_command *cmd, struct places *p)
+{
+	const char *arg, *equals;
+	int i, rc = 0;
+
+	p->at = NULL;
+	p->count = 0;
+	for (i = 1; rc == 0 && i < cmd->argc; i++) {
+		arg = cmd->argv[i];
+		equals = strchr(arg, '=');
+		if (is_option_value(cmd->argv, i))
+			rc = add_list_values(p, cmd->argv, i, 0);
+		else if (!strncmp(arg, "-o", 2) && arg[2])
+			rc = add_list_values(p, cmd->argv, i, 2);
+		else if (arg[0] != '-') {
+			rc = add_place(p, i, 0, strlen(arg), true);
+			if (rc == 0 && equals)
+				rc = add_place(p, i, (size_t)(equals + 1 - arg), strlen(equals + 1),
+					       false);
+		} else if (equals)
+			rc = add_place(p, i, (size_t)(equals + 1 - arg), strlen(equals + 1), false);
+	}
+	if (rc < 0) {
+		free(p->at);
+		log_error("out of memory");
+	}
+	return rc;
+}
+
+static char *place_path(const struct server_command *cmd, const struct place *at)
+{
+	return strndup(cmd->argv[at->index] + at->offset, at->length);
+}
+
+/* A directory, or (FILE_OK) a regular file: FUSE mounts on both. */
+static int canonicalize(const char *path, bool file_ok, char **canonical, mode_t *type)
 {
 	struct stat st;
 
 	if (stat(path, &st) < 0)
 		return -errno;
-	if (!S_ISDIR(st.st_mode))
+	if (!S_ISDIR(st.st_mode) && !(file_ok && S_ISREG(st.st_mode)))
 		return -ENOTDIR;
 	*canonical = realpath(path, NULL);
-	return *canonical ? 0 : -errno;
+	if (!*canonical)
+		return -errno;
+	*type = st.st_mode & S_IFMT;
+	return 0;
 }
 
-static int find_explicit(struct server_command *cmd, const char *explicit)
+static int canonicalize_place(const struct server_command *cmd, const struct place *at,
+			      bool file_ok, char **canonical, mode_t *type)
 {
-	int rc, i;
+	char *path = place_path(cmd, at);
+	int rc;
 
-	rc = canonicalize_dir(explicit, &cmd->mountpoint);
-	if (rc < 0) {
-		log_error("mountpoint '%s': %s", explicit, strerror(-rc));
-		return rc;
-	}
-	for (i = cmd->argc - 1; i >= 1; i--) {
+	if (!path)
+		return -ENOMEM;
+	rc = canonicalize(path, file_ok, canonical, type);
+	free(path);
+	return rc;
+}
+
+static void take_place(struct server_command *cmd, const struct place *at)
+{
+	cmd->mountpoint_index = at->index;
+	cmd->mountpoint_offset = at->offset;
+	cmd->mountpoint_length = at->length;
+}
+
+/* The last place of the kind OPERAND whose path is EXPLICIT's (canonical),
+ * or NULL. */
+static const struct place *find_same(const struct server_command *cmd, const struct places *p,
+				     bool operand, bool file_ok)
+{
+	size_t k;
+
+	for (k = p->count; k-- > 0;) {
 		char *candidate = NULL;
+		mode_t type;
 		bool same;
 
-		if (canonicalize_dir(cmd->argv[i], &candidate) < 0)
+		if (p->at[k].operand != operand ||
+		    canonicalize_place(cmd, &p->at[k], file_ok, &candidate, &type) < 0)
 			continue;
 		same = !strcmp(candidate, cmd->mountpoint);
 		free(candidate);
-		if (same) {
-			cmd->mountpoint_index = i;
-			return 0;
-		}
+		if (same)
+			return &p->at[k];
 	}
-	log_error("mountpoint '%s' is not among the server's arguments", explicit);
-	return -EINVAL;
+	return NULL;
 }
 
-static int find_implicit(struct server_command *cmd)
+static int find_explicit(struct server_command *cmd, const struct places *p, const char *explicit)
 {
-	int last_operand = 0, i, rc;
+	const struct place *at;
+	int rc;
 
-	for (i = cmd->argc - 1; i >= 1; i--) {
-		if (!is_operand(cmd->argv, i))
-			continue;
-		if (!last_operand)
-			last_operand = i;
-		if (canonicalize_dir(cmd->argv[i], &cmd->mountpoint) == 0) {
-			cmd->mountpoint_index = i;
-			return 0;
-		}
+	rc = canonicalize(explicit, true, &cmd->mountpoint, &cmd->mountpoint_type);
+	if (rc < 0) {
+		log_error("mountpoint '%s': %s", explicit,
+			  rc == -ENOTDIR ? "not a directory nor a regular file" : strerror(-rc));
+		return rc;
 	}
+	at = find_same(cmd, p, true, true);
+	if (!at)
+		at = find_same(cmd, p, false, true);
+	if (!at) {
+		log_error("mountpoint '%s' is not among the server's arguments", explicit);
+		return -EINVAL;
+	}
+	take_place(cmd, at);
+	return 0;
+}
+
+/* The last place of the kind OPERAND naming a directory, or NULL. */
+static const struct place *find_dir(struct server_command *cmd, const struct places *p,
+				    bool operand)
+{
+	size_t k;
+
+	for (k = p->count; k-- > 0;)
+		if (p->at[k].operand == operand &&
+		    canonicalize_place(cmd, &p->at[k], false, &cmd->mountpoint,
+				       &cmd->mountpoint_type) == 0)
+			return &p->at[k];
+	return NULL;
+}
+
+static int find_implicit(struct server_command *cmd, const struct places *p)
+{
+	const struct place *at, *last_operand = NULL;
+	mode_t type;
+	size_t k;
+	int rc;
+
+	at = find_dir(cmd, p, true);
+	if (!at)
+		at = find_dir(cmd, p, false);
+	if (at) {
+		take_place(cmd, at);
+		return 0;
+	}
+	for (k = 0; k < p->count; k++)
+		if (p->at[k].operand)
+			last_operand = &p->at[k];
 	if (!last_operand) {
 		log_error("no mountpoint: the server has no argument naming a directory");
 		return -EINVAL;
 	}
-	rc = canonicalize_dir(cmd->argv[last_operand], &cmd->mountpoint);
-	log_error("mountpoint '%s': %s", cmd->argv[last_operand], strerror(-rc));
+	rc = canonicalize_place(cmd, last_operand, false, &cmd->mountpoint, &type);
+	log_error("mountpoint '%s': %s", cmd->argv[last_operand->index], strerror(-rc));
 	return rc;
 }
 
@@ -111,15 +253,21 @@ static void find_source(struct server_command *cmd)
 {
 	int i = cmd->mountpoint_index - 1;
 
-	if (i >= 1 && is_operand(cmd->argv, i))
+	/* Only a mountpoint operand has a source operand before it. */
+	if (cmd->mountpoint_offset == 0 && i >= 1 && is_operand(cmd->argv, i))
 		cmd->source = cmd->argv[i];
 }
 
 int server_command_find_mountpoint(struct server_command *cmd, const char *explicit)
 {
+	struct places p;
 	int rc;
 
-	rc = explicit ? find_explicit(cmd, explicit) : find_implicit(cmd);
+	rc = list_places(cmd, &p);
+	if (rc < 0)
+		return rc;
+	rc = explicit ? find_explicit(cmd, &p, explicit) : find_implicit(cmd, &p);
+	free(p.at);
 	if (rc == 0)
 		find_source(cmd);
 	return rc;
@@ -127,16 +275,29 @@ int server_command_find_mountpoint(struct server_command *cmd, const char *expli
 
 int server_command_use_mountpoint(struct server_command *cmd, int index)
 {
+	const struct place whole = { index, 0, strlen(cmd->argv[index]), true };
 	int rc;
 
-	rc = canonicalize_dir(cmd->argv[index], &cmd->mountpoint);
+	rc = canonicalize(cmd->argv[index], true, &cmd->mountpoint, &cmd->mountpoint_type);
 	if (rc < 0) {
 		log_error("mountpoint '%s': %s", cmd->argv[index], strerror(-rc));
 		return rc;
 	}
-	cmd->mountpoint_index = index;
+	take_place(cmd, &whole);
 	find_source(cmd);
 	return 0;
+}
+
+/* argv[mountpoint_index] with its mountpoint replaced by /dev/fd/DEVICE_FD. */
+static char *replace_mountpoint(const struct server_command *cmd, int device_fd)
+{
+	const char *arg = cmd->argv[cmd->mountpoint_index];
+	char *out;
+
+	if (asprintf(&out, "%.*s/dev/fd/%d%s", (int)cmd->mountpoint_offset, arg, device_fd,
+		     arg + cmd->mountpoint_offset + cmd->mountpoint_length) < 0)
+		return NULL;
+	return out;
 }
 
 char **server_command_exec_argv(const struct server_command *cmd, int device_fd,
@@ -149,7 +310,7 @@ char **server_command_exec_argv(const struct server_command *cmd, int device_fd,
 		return NULL;
 	memcpy(argv, cmd->argv, cmd->argc * sizeof(*argv));
 	argv[cmd->mountpoint_index] = NULL;
-	if (device_fd >= 0 && asprintf(&argv[cmd->mountpoint_index], "/dev/fd/%d", device_fd) < 0) {
+	if (device_fd >= 0 && !(argv[cmd->mountpoint_index] = replace_mountpoint(cmd, device_fd))) {
 		free(argv);
 		return NULL;
 	}

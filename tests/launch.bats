@@ -75,6 +75,51 @@ load helpers
 	is_not_mounted "$TEST_DIR/other"
 }
 
+@test "--mountpoint may name a regular file: the mount's root is a file" {
+	local file=$TEST_DIR/file
+	touch "$file"
+	launch -m "$file" -- "$TESTFS" --file-root --content=served "$file"
+	assert_status 0
+	[ "$(cat "$file")" = served ]
+	mountinfo_of "$file" | grep -q ' fuse.testfs '
+	[ "$(stat -c %F "$file")" = "regular file" ]
+	umount "$file"
+	wait_until no_test_process
+	is_not_mounted "$file"
+}
+
+@test "--sync-init=never: a regular file mountpoint too" {
+	local file=$TEST_DIR/file
+	touch "$file"
+	launch --sync-init=never -m "$file" -- "$TESTFS" --file-root --content=served "$file"
+	assert_status 0
+	[ "$(cat "$file")" = served ]
+	umount "$file"
+	wait_until no_test_process
+}
+
+@test "without --mountpoint a regular file is not taken for the mountpoint" {
+	local file=$TEST_DIR/file
+	touch "$file"
+	launch -- "$TESTFS" --file-root "$file"
+	assert_status 1
+	assert_output_has "file': Not a directory"
+	is_not_mounted "$file"
+}
+
+@test "the mountpoint inside --KEY=PATH: the server gets --KEY=/dev/fd/N" {
+	launch -- "$TESTFS" --record="$RECORD" --mountpoint="$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	grep -q -- "--mountpoint=/dev/fd/[0-9]" "$RECORD"
+}
+
+@test "the mountpoint inside an -o list: the server gets mountpoint=/dev/fd/N there" {
+	launch -- "$TESTFS" -o "content=listed,mountpoint=$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = listed ]
+}
+
 @test "the stock libfuse hello example works" {
 	[ -x "$HELLO" ] || skip "libfuse's hello example was not built"
 	launch -- "$HELLO" "$MNT"

@@ -43,6 +43,8 @@ static struct {
 	long noise;			/* bytes written to stdout before INIT */
 	bool refuse_init;
 	bool hang;
+	bool file_root;			/* the root is a regular file: the content */
+	const char *mountpoint;		/* --mountpoint=, instead of the operand */
 	bool daemonize;
 	bool debug;
 	bool allow_root;		/* libfuse: -o allow_root */
@@ -225,7 +227,11 @@ static int tfs_stat(fuse_ino_t ino, struct stat *st)
 	st->st_ino = ino;
 	st->st_uid = getuid();
 	st->st_gid = getgid();
-	if (ino == FUSE_ROOT_ID) {
+	if (ino == FUSE_ROOT_ID && opt.file_root) {
+		st->st_mode = S_IFREG | 0444;
+		st->st_nlink = 1;
+		st->st_size = strlen(opt.content);
+	} else if (ino == FUSE_ROOT_ID) {
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 2;
 	} else if (ino == HELLO_INO) {
@@ -302,7 +308,7 @@ static void tfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 
 static void tfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	if (ino != HELLO_INO)
+	if (ino != HELLO_INO && !(ino == FUSE_ROOT_ID && opt.file_root))
 		fuse_reply_err(req, EISDIR);
 	else if ((fi->flags & O_ACCMODE) != O_RDONLY)
 		fuse_reply_err(req, EACCES);
@@ -347,6 +353,8 @@ static void usage(FILE *out)
 		"                            (even /dev/fd/N), as a server that takes its\n"
 		"                            mountpoint from another argument does\n"
 		"  --cover                   once mounted, mount a tmpfs on top of the mount\n"
+		"  --file-root               the root is a regular file holding the content\n"
+		"  --mountpoint=PATH         the mountpoint, instead of the MOUNTPOINT operand\n"
 		"  --daemonize               fork after mounting; the parent exits 0\n"
 		"  --record=FILE             append a trace of events to FILE\n"
 		"  --record-mountpoint=DIR   trace whether DIR is mounted at INIT\n"
@@ -382,7 +390,7 @@ static long parse_num(const char *s, long max)
 
 enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
        RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE, EXIT_DELAY, EXIT_STATUS,
-       IGNORE_UNMOUNT, MOUNT_AT, COVER, ALLOW_ROOT };
+       IGNORE_UNMOUNT, MOUNT_AT, COVER, ALLOW_ROOT, FILE_ROOT, MOUNTPOINT };
 static const struct option longopts[] = {
 	{ "content", required_argument, NULL, CONTENT },
 	{ "exit-before-init", required_argument, NULL, EXIT },
@@ -397,6 +405,8 @@ static const struct option longopts[] = {
 	{ "ignore-unmount", no_argument, NULL, IGNORE_UNMOUNT },
 	{ "mount-at", required_argument, NULL, MOUNT_AT },
 	{ "cover", no_argument, NULL, COVER },
+	{ "file-root", no_argument, NULL, FILE_ROOT },
+	{ "mountpoint", required_argument, NULL, MOUNTPOINT },
 	{ "daemonize", no_argument, NULL, DAEMONIZE },
 	{ "record", required_argument, NULL, RECORD },
 	{ "record-mountpoint", required_argument, NULL, RECORD_MNT },
@@ -422,6 +432,8 @@ static void apply_option(int c, char *value, const char *arg)
 	case IGNORE_UNMOUNT: opt.ignore_unmount = true; break;
 	case MOUNT_AT: opt.mount_at = value; break;
 	case COVER: opt.cover = true; break;
+	case FILE_ROOT: opt.file_root = true; break;
+	case MOUNTPOINT: opt.mountpoint = value; break;
 	case DAEMONIZE: opt.daemonize = true; break;
 	case RECORD: opt.record_file = value; break;
 	case RECORD_MNT:
@@ -512,8 +524,10 @@ static const char *parse_options(int argc, char **argv)
 		}
 		apply_option(c, optarg, argv[optind - 1]);
 	}
-	if (argc - optind == 2)
+	if (argc - optind == (opt.mountpoint ? 1 : 2))
 		opt.source = argv[optind++];
+	if (opt.mountpoint && optind == argc)
+		return opt.mountpoint;
 	if (optind != argc - 1)
 		usage_error("%s", optind < argc ? "too many arguments" : "missing MOUNTPOINT");
 	return argv[optind];

@@ -110,7 +110,7 @@ static void types(void)
 	{
 		struct mountpoint mp;
 
-		CHECK_INT(mountpoint_pin(&mp, r.l.server.mountpoint, NULL), 0,
+		CHECK_INT(mountpoint_pin(&mp, r.l.server.mountpoint, r.l.server.mountpoint_type, NULL), 0,
 			  "the mountpoint can be pinned");
 		CHECK(S_ISDIR(mp.mode), "a directory");
 		mountpoint_release(&mp);

@@ -173,10 +173,93 @@ static void mountpoints(void)
 	CHECK_INT(find(&cmd, a_plain, nope, &said), -ENOENT, "--mountpoint missing: ENOENT");
 	server_command_free(&cmd);
 
-	CHECK_INT(find(&cmd, a_plain, file, &said), -ENOTDIR, "--mountpoint a file: ENOTDIR");
+	CHECK_INT(find(&cmd, a_file, file, &said), 0, "--mountpoint a regular file");
+	CHECK_INT(cmd.mountpoint_index, 2, "is found among the operands");
+	CHECK_INT(cmd.mountpoint_type, S_IFREG, "and is a file");
+	server_command_free(&cmd);
+
+	CHECK_INT(find(&cmd, a_plain, "/dev/null", &said), -ENOTDIR,
+		  "--mountpoint neither a directory nor a regular file: ENOTDIR");
+	CHECK_HAS(said, "not a directory nor a regular file", "the message says what it must be");
 	server_command_free(&cmd);
 	free(dotted);
 	free(nope);
+}
+
+/* Mountpoints inside KEY=VALUE: an argument, an element of an -o list. */
+static void key_values(void)
+{
+	struct server_command cmd;
+	const char *said;
+	char *long_opt, *list, *bare, *joined, *file_opt;
+	char **argv;
+
+	if (asprintf(&long_opt, "--mountpoint=%s", mnt) < 0 ||
+	    asprintf(&list, "ro,mountpoint=%s,x=1", mnt) < 0 ||
+	    asprintf(&bare, "mountpoint=%s", mnt) < 0 ||
+	    asprintf(&joined, "-oa=%s,mountpoint=%s", other, mnt) < 0 ||
+	    asprintf(&file_opt, "--image=%s", file) < 0)
+		unit_bail("asprintf");
+	{
+		char *a_long[] = { "srv", "host:/src", long_opt, NULL };
+		char *a_list[] = { "srv", "-o", list, NULL };
+		char *a_bare[] = { "srv", bare, NULL };
+		char *a_joined[] = { "srv", joined, NULL };
+		char *a_operand_wins[] = { "srv", long_opt, other, NULL };
+		char *a_file[] = { "srv", file_opt, NULL };
+
+		CHECK_INT(find(&cmd, a_long, NULL, &said), 0, "--mountpoint=PATH with no directory operand");
+		CHECK_INT(cmd.mountpoint_index, 2, "the mountpoint is in that argument");
+		CHECK_STR(cmd.mountpoint, mnt, "after the '='");
+		CHECK_STR(cmd.source, NULL, "an option has no source before it");
+		argv = server_command_exec_argv(&cmd, 7, NULL);
+		CHECK_STR(argv[2], "--mountpoint=/dev/fd/7", "the server gets --mountpoint=/dev/fd/N");
+		server_command_free_exec_argv(argv, &cmd);
+		server_command_free(&cmd);
+
+		CHECK_INT(find(&cmd, a_list, NULL, &said), 0, "mountpoint=PATH in an -o list");
+		CHECK_INT(cmd.mountpoint_index, 2, "the mountpoint is in the list");
+		argv = server_command_exec_argv(&cmd, 7, NULL);
+		CHECK_STR(argv[2], "ro,mountpoint=/dev/fd/7,x=1", "only that element's value is replaced");
+		server_command_free_exec_argv(argv, &cmd);
+		server_command_free(&cmd);
+
+		CHECK_INT(find(&cmd, a_bare, NULL, &said), 0, "mountpoint=PATH as an operand");
+		argv = server_command_exec_argv(&cmd, 7, NULL);
+		CHECK_STR(argv[1], "mountpoint=/dev/fd/7", "is replaced after the '='");
+		server_command_free_exec_argv(argv, &cmd);
+		server_command_free(&cmd);
+
+		CHECK_INT(find(&cmd, a_joined, NULL, &said), 0, "-oLIST with two directories");
+		argv = server_command_exec_argv(&cmd, 7, NULL);
+		CHECK_HAS(argv[1], ",mountpoint=/dev/fd/7", "the last value naming a directory is taken");
+		CHECK(!strncmp(argv[1], "-oa=/", 5), "the earlier one stays");
+		server_command_free_exec_argv(argv, &cmd);
+		server_command_free(&cmd);
+
+		CHECK_INT(find(&cmd, a_operand_wins, NULL, &said), 0, "an operand and a KEY=PATH");
+		CHECK_INT(cmd.mountpoint_index, 2, "an operand naming a directory comes first");
+		server_command_free(&cmd);
+
+		CHECK_INT(find(&cmd, a_operand_wins, mnt, &said), 0, "--mountpoint naming a KEY=PATH");
+		CHECK_INT(cmd.mountpoint_index, 1, "is found there");
+		server_command_free(&cmd);
+
+		CHECK_INT(find(&cmd, a_file, NULL, &said), -EINVAL, "a file in KEY=PATH is not taken unasked");
+		server_command_free(&cmd);
+
+		CHECK_INT(find(&cmd, a_file, file, &said), 0, "--mountpoint a file in KEY=PATH");
+		CHECK_INT(cmd.mountpoint_type, S_IFREG, "is a file mountpoint");
+		argv = server_command_exec_argv(&cmd, 7, NULL);
+		CHECK_STR(argv[1], "--image=/dev/fd/7", "replaced after the '='");
+		server_command_free_exec_argv(argv, &cmd);
+		server_command_free(&cmd);
+	}
+	free(long_opt);
+	free(list);
+	free(bare);
+	free(joined);
+	free(file_opt);
 }
 
 static void exec_argv(void)
@@ -226,6 +309,7 @@ int main(void)
 	fixtures();
 	resolving();
 	mountpoints();
+	key_values();
 	exec_argv();
 	free(bin);
 	free(mnt);
