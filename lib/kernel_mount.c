@@ -259,7 +259,8 @@ int kernel_mount_open_at(const char *mountpoint, int *fd, uint64_t *mount_id)
 {
 	int rc;
 
-	*fd = open(mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* A directory or a file (a mount on a regular file). */
+	*fd = open(mountpoint, O_PATH | O_CLOEXEC);
 	if (*fd < 0)
 		return -errno;
 	rc = kernel_mount_id(*fd, mount_id);

@@ -78,14 +78,15 @@ load helpers
 @test "--mountpoint may name a regular file: the mount's root is a file" {
 	local file=$TEST_DIR/file
 	touch "$file"
-	launch -m "$file" -- "$TESTFS" --file-root --content=served "$file"
+	launch -m "$file" -- "$TESTFS" --file-root --content=served --record="$RECORD" "$file"
 	assert_status 0
 	[ "$(cat "$file")" = served ]
 	mountinfo_of "$file" | grep -q ' fuse.testfs '
 	[ "$(stat -c %F "$file")" = "regular file" ]
-	umount "$file"
+	# A server that dies leaves no dead mount on the file either.
+	kill -KILL "$(recorded pid)"
+	wait_until is_not_mounted "$file"
 	wait_until no_test_process
-	is_not_mounted "$file"
 }
 
 @test "--sync-init=never: a regular file mountpoint too" {
