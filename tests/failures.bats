@@ -257,12 +257,24 @@ mount_hung_server() {
 	assert_nothing_left
 }
 
+# Whether the newest fuselaunch has a thread blocked (D) on a FUSE mount.
+checks_blocked() {
+	local pid task
+	pid=$(pgrep -n -x fuselaunch) || return 1
+	for task in /proc/"$pid"/task/*/stat; do
+		[ "$(awk '{ print $3 }' "$task" 2>/dev/null)" = D ] && return 0
+	done
+	return 1
+}
+
 @test "a mountpoint under a hung FUSE mount: a signal ends the checks, exit 8" {
 	mount_hung_server
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 5 \
 		"$FUSELAUNCH" -t 0 -- "$TESTFS" "$MNT" 2>"$TEST_DIR/err" &
 	local pid=$!
-	sleep 0.3
+	# Signalled once it is really in the checks, blocked on the mount,
+	# not before it runs at all.
+	wait_until checks_blocked
 	kill -TERM "$pid"
 	assert_cancelled "$pid" "15 (Terminated)"
 	kill -TERM "$PENDING"
