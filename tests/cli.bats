@@ -118,6 +118,6 @@ man_page() {
 	}
 	local dir
 	dir=$(dirname "$(man_page)")
-	run mandoc -T lint -W warning "$dir/fuselaunch.1" "$dir/mount.fuselaunch.8"
+	run mandoc -T lint -W warning "$dir"/*.[18]
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 }
