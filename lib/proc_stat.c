@@ -8,25 +8,35 @@
 
 #include "proc_stat.h"
 
-int proc_stat_read(const char *path, char *state, pid_t *ppid)
+/* Read PATH, a /proc stat file, into LINE and point *FIELDS just past
+ * "PID (COMM)": COMM may hold spaces and parentheses. */
+static int read_fields(const char *path, char *line, size_t len, char **fields)
 {
-	char line[512], *fields;
-	char letter;
-	int parent;
 	ssize_t n;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = read(fd, line, sizeof(line) - 1);
+	n = read(fd, line, len - 1);
 	close(fd);
 	if (n < 0)
 		return -errno;
 	line[n] = '\0';
-	/* "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses. */
-	fields = strrchr(line, ')');
-	if (!fields || sscanf(fields + 1, " %c %d", &letter, &parent) != 2)
+	*fields = strrchr(line, ')');
+	return *fields ? 0 : -EINVAL;
+}
+
+int proc_stat_read(const char *path, char *state, pid_t *ppid)
+{
+	char line[512], *fields;
+	char letter;
+	int parent, rc;
+
+	rc = read_fields(path, line, sizeof(line), &fields);
+	if (rc < 0)
+		return rc;
+	if (sscanf(fields + 1, " %c %d", &letter, &parent) != 2)
 		return -EINVAL;
 	if (state)
 		*state = letter;
@@ -38,19 +48,12 @@ int proc_stat_read(const char *path, char *state, pid_t *ppid)
 int proc_stat_start_time(pid_t pid, unsigned long long *start)
 {
 	char path[64], line[1024], *field;
-	ssize_t n;
-	int fd, i;
+	int i, rc;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, line, sizeof(line) - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	line[n] = '\0';
-	field = strrchr(line, ')');
+	rc = read_fields(path, line, sizeof(line), &field);
+	if (rc < 0)
+		return rc;
 	/* From the state (field 3) on, 19 fields to the start time. */
 	for (i = 0; field && i < 20; i++)
 		field = strchr(field + 1, ' ');
