@@ -168,6 +168,13 @@ int mounter_watch_mounts(struct mounter *m, bool needed);
  * STAGE_ELSEWHERE, saying what to give instead, and -EXDEV.  Returns 0
  * (found or not), or -errno. */
 int mounter_find_server_mounts(struct mounter *m, bool adopt);
+/* After the server is gone with nothing adopted: the FUSE mount on top of
+ * the mountpoint becomes this launch's, to detach, when it appeared there
+ * since the mountpoint was pinned and its connection is dead.  Its server
+ * died before any look could prove the mount its own (the rule needs a
+ * live holder), and a dead connection serves no one: no other launch
+ * loses anything.  Returns 0. */
+int mounter_adopt_dead_mount(struct mounter *m);
 /* mounts_changed of the mounters that hand the server the device. */
 int mounter_device_mounts_changed(struct mounter *m);
 /* Unmount this launch's mount if it is attached: as root, detach exactly

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bounded_call.h"
 #include "common.h"
 #include "fuse_connection.h"
 #include "kernel_mount.h"
@@ -27,6 +28,9 @@
  * held by no process (and fusermount3's own fds cannot be read). */
 #define MOUNT_RECHECK_MS 50
 #define MOUNT_RECHECKS 20
+
+/* How long a dead connection may take to say so: at once, in fact. */
+#define DEAD_CONNECTION_WAIT_MS 1000
 
 /* How many connections a server's processes may hold that we look at. */
 #define MAX_SERVER_CONNECTIONS 64
@@ -230,4 +234,60 @@ int mounter_device_mounts_changed(struct mounter *m)
 		return 0;
 	}
 	return mounter_find_server_mounts(m, false);
+}
+
+static int probe_root(void *arg)
+{
+	return kernel_mount_probe(*(int *)arg);
+}
+
+/* Whether the connection of the mount whose root is FD is dead: asked
+ * anything, a dead one says so at once (ENOTCONN).  A live one answers,
+ * or keeps the question past the bound, and is never taken for dead. */
+static bool connection_is_dead(int fd)
+{
+	int *root, sig, rc;
+
+	root = malloc(sizeof(*root));
+	if (!root)
+		return false;
+	*root = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (*root < 0) {
+		free(root);
+		return false;
+	}
+	rc = bounded_call(probe_root, root, DEAD_CONNECTION_WAIT_MS, &sig);
+	/* Still asked: the thread keeps ROOT until the process exits. */
+	if (rc == -ETIMEDOUT || rc == -ECANCELED)
+		return false;
+	close(*root);
+	free(root);
+	return rc == -ENOTCONN;
+}
+
+int mounter_adopt_dead_mount(struct mounter *m)
+{
+	cleanup_fd int top = -1;
+	uint64_t pinned_id, top_id;
+	unsigned int connection;
+	char what[256];
+	bool root;
+
+	if (m->attached)
+		return 0;
+	top = open(m->mountpoint.path, O_PATH | O_CLOEXEC);
+	if (top < 0 || mount_table_fuse_root(top, what, sizeof(what)) <= 0 ||
+	    fuse_connection_at(top, &connection, &root) < 0 ||
+	    kernel_mount_id(top, &top_id) < 0 ||
+	    kernel_mount_id(m->mountpoint.fd, &pinned_id) < 0)
+		return 0;
+	/* The mountpoint as pinned is under every mount made since. */
+	if (top_id == pinned_id || !connection_is_dead(top))
+		return 0;
+	log_step("a FUSE mount appeared on %s during the launch (%s, FUSE connection %u), and its connection is dead: detaching it",
+		 m->mountpoint.path, what, connection);
+	m->mount_id = top_id;
+	m->connection = connection;
+	m->attached = true;
+	return 0;
 }

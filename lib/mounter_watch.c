@@ -73,6 +73,14 @@ static int watch_cancel(struct mounter *m)
 	return 0;
 }
 
+/* Rolled back with nothing adopted, the server may still have mounted and
+ * died at once: its mount must not outlive the launch. */
+static int watch_unmount(struct mounter *m)
+{
+	mounter_adopt_dead_mount(m);
+	return mounter_unmount_attached(m);
+}
+
 static void watch_release(struct mounter *m)
 {
 	(void)m;
@@ -87,6 +95,6 @@ const struct mounter_ops mounter_watch_ops = {
 	.init_done = watch_init_done,
 	.server_gone = watch_server_gone,
 	.cancel = watch_cancel,
-	.unmount = mounter_unmount_attached,
+	.unmount = watch_unmount,
 	.release = watch_release,
 };

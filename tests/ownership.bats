@@ -97,3 +97,34 @@ mount_other_testfs() {
 	wait "$pid" || true
 	assert_nothing_left
 }
+
+@test "watch mode: a server killed right after mounting by itself leaves no mount" {
+	# Its connection dies with it, before any look can prove it held it:
+	# a mount that appeared on the mountpoint during the launch and whose
+	# connection is dead can be no one's.
+	for sig in 9 11; do
+		launch --mode=watch -- "$TESTFS" --signal-before-init=$sig "$MNT"
+		assert_status 4
+		assert_output_has "was killed by signal $sig"
+		assert_nothing_left
+	done
+}
+
+@test "watch mode: another mount still waiting for INIT is left alone by a failed launch" {
+	# Its connection is alive: asking its root waits (for a bound), and a
+	# live connection is never taken for a dead one.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" "$FUSELAUNCH" \
+		--mode=watch -t 2 -- sh -c 'touch "$0"; exec sleep 30' "$TEST_DIR/started" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$! code=0 other
+	wait_until test -e "$TEST_DIR/started"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$TESTFS" --hang "$MNT" &
+	other=$!
+	wait_until is_mounted "$MNT"
+	wait "$pid" || code=$?
+	[ "$code" -eq 7 ] || { echo "exit $code: $(cat "$TEST_DIR/err")"; return 1; }
+	is_mounted "$MNT"
+	kill -0 "$other"
+	kill -KILL "$other"
+	umount -l "$MNT"
+}

@@ -137,6 +137,13 @@ assert_no_capabilities() {
 	[ "$(as_user cat "$MNT/hello")" = "hello from testfs" ]
 }
 
+@test "a user's server killed right after mounting by itself leaves no mount (watch mode)" {
+	user_launch --mode=watch -- "$TESTFS" --signal-before-init=9 "$MNT"
+	assert_status 4
+	assert_output_has "was killed by signal 9"
+	assert_nothing_left
+}
+
 @test "a user's server that fails before INIT: exit 4, nothing mounted" {
 	user_launch -- "$TESTFS" --exit-before-init=3 "$MNT"
 	assert_status 4
