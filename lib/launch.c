@@ -42,6 +42,22 @@ int launch_prepare(const struct launch *l, struct mounter **m)
 	return FL_EX_OK;
 }
 
+int launch_claim_mountpoint(const struct launch *l, struct mounter *m)
+{
+	struct launch_status cancelled = { .stage = STAGE_CANCELLED };
+	char message[512];
+	int sig = 0, rc;
+
+	rc = mounter_claim_mountpoint(m, &sig);
+	if (rc == -ECANCELED) {
+		cancelled.signal = (uint32_t)sig;
+		launch_status_describe(&cancelled, l->server.name, "", 0, message, sizeof(message));
+		log_error("%s", message);
+	}
+	return rc == 0 ? FL_EX_OK : rc == -EINVAL ? FL_EX_USAGE : rc == -ETIMEDOUT ? FL_EX_TIMEOUT :
+	       rc == -ECANCELED ? FL_EX_CANCELLED : FL_EX_SYSTEM;
+}
+
 /* The server's stdout and stderr come through pipes, so that the daemon
  * decides where they go: the caller's until the outcome is known, the log
  * or syslog afterwards, never the caller's stdout once we have exited.
@@ -237,6 +253,7 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 	if (await_outcome(r, parent_fd) < 0)
 		goto failed;
 	mounter_release(m);
+	mountpoint_lock_release(&m->lock);
 	log_step("mounted on %s", r->launch->server.mountpoint);
 	supervisor_drain_output(&r->sup);
 	if (check_not_cancelled(r) < 0)
@@ -260,6 +277,7 @@ failed:
 	supervisor_stop_server(&r->sup, SUPERVISOR_STOP_GRACE_MS);
 	m->ops->unmount(m);
 	mounter_release(m);
+	mountpoint_lock_release(&m->lock);
 	supervisor_drain_output(&r->sup);
 	return -1;
 }

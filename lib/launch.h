@@ -59,6 +59,11 @@ void launch_free(struct launch *l);
  * it.  Prints why not; returns FL_EX_OK or the exit code (exit_codes.h). */
 int launch_prepare(const struct launch *l, struct mounter **mounter);
 
+/* After the checks, outside their bounded thread: wait for the
+ * mountpoint's turn and refuse to stack by accident (mountpoint_lock.h).
+ * Prints why not; returns FL_EX_OK or the exit code. */
+int launch_claim_mountpoint(const struct launch *l, struct mounter *mounter);
+
 /* Run the launch in a daemon and wait for its outcome in *STATUS.
  * Returns -errno only when the daemon could not be started. */
 int launch_run(const struct launch *l, struct mounter *m, struct launch_status *status);

@@ -16,6 +16,7 @@
 	X(mnt_fs_get_devno) \
 	X(mnt_fs_get_fstype) \
 	X(mnt_fs_get_id) \
+	X(mnt_fs_get_parent_id) \
 	X(mnt_fs_get_source) \
 	X(mnt_fs_get_target) \
 	X(mnt_fs_get_user_options) \

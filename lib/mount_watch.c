@@ -90,7 +90,9 @@ int mount_table_fuse_mounts(const unsigned int *connections, size_t n,
 }
 
 struct description {
-	int id;
+	int id;			/* the mount, or */
+	int parent;		/* the mount a mount is on, */
+	const char *target;	/* and where */
 	char *buf;
 	size_t len;
 };
@@ -99,8 +101,11 @@ static int describe(struct libmnt_fs *fs, void *arg)
 {
 	struct description *d = arg;
 	const char *source = sym_mnt_fs_get_source(fs);
+	const char *target = sym_mnt_fs_get_target(fs);
 
-	if (sym_mnt_fs_get_id(fs) != d->id)
+	if (d->target ? sym_mnt_fs_get_parent_id(fs) != d->parent || !target ||
+			strcmp(target, d->target) :
+			sym_mnt_fs_get_id(fs) != d->id)
 		return 0;
 	snprintf(d->buf, d->len, "%s from '%s'", sym_mnt_fs_get_fstype(fs),
 		 source ? source : "none");
@@ -118,5 +123,26 @@ int mount_table_fuse_root(int fd, char *buf, size_t len)
 	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || !(stx.stx_mask & STATX_MNT_ID))
 		return 0;
 	d.id = (int)stx.stx_mnt_id;
+	return for_each_fuse(describe, &d);
+}
+
+int mount_table_fuse_over(int fd, char *buf, size_t len)
+{
+	struct description d = { .buf = buf, .len = len };
+	char link[64], path[4096];
+	struct statx stx;
+	ssize_t n;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, 0, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return 0;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n < 0)
+		return -errno;
+	path[n] = '\0';
+	d.parent = (int)stx.stx_mnt_id;
+	d.target = path;
 	return for_each_fuse(describe, &d);
 }

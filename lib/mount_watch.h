@@ -37,4 +37,9 @@ int mount_table_fuse_mounts(const unsigned int *connections, size_t n,
  * the root of a mount or not of a FUSE one; -errno. */
 int mount_table_fuse_root(int fd, char *buf, size_t len);
 
+/* Whether a FUSE mount is mounted on what descriptor FD names (since FD
+ * was opened: the mount covers it, and a path now leads to the mount):
+ * 1 with its description in BUF, as above; 0 when none is; -errno. */
+int mount_table_fuse_over(int fd, char *buf, size_t len);
+
 #endif

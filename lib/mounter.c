@@ -14,6 +14,7 @@
 #include "launch.h"
 #include "log.h"
 #include "mounter.h"
+#include "mountpoint_lock.h"
 #include "supervisor.h"
 
 /* How often to look again for a connection the init thread is about to
@@ -58,24 +59,6 @@ static int choose(const struct launch *l, struct mounter *m)
 	return 0;
 }
 
-/* A FUSE mount already on the mountpoint would be covered by this one:
- * an accident (a second launch, fstab's TYPE#SOURCE line at every mount
- * -a) unless asked for.  The table is read, the mount is not asked. */
-static int check_not_stacking(const struct mounter *m)
-{
-	bool helper = !strcmp(log_program_name(), "mount.fuselaunch");
-	char what[512];
-	int rc;
-
-	rc = mount_table_fuse_root(m->mountpoint.fd, what, sizeof(what));
-	if (rc < 0)
-		log_error("mountpoint '%s': %s", m->mountpoint.path, strerror(-rc));
-	else if (rc > 0)
-		log_error("mountpoint '%s' already has a FUSE mount (%s): unmount it first, or give %s to mount on top of it",
-			  m->mountpoint.path, what, helper ? "-o x-fuselaunch.stack" : "--stack");
-	return rc == 0 ? 0 : -EINVAL;
-}
-
 int mounter_new(const struct launch *l, struct mounter **out)
 {
 	struct mounter *m;
@@ -89,6 +72,7 @@ int mounter_new(const struct launch *l, struct mounter **out)
 	m->launch = l;
 	m->device_fd = m->root_fd = -1;
 	m->mountpoint.fd = -1;
+	mountpoint_lock_init(&m->lock);
 	m->watch.fd = -1;
 	m->owner_uid = getuid();
 	m->owner_gid = getgid();
@@ -101,13 +85,57 @@ int mounter_new(const struct launch *l, struct mounter **out)
 	if (rc == 0 && mountpoint_pin(&m->mountpoint, l->server.mountpoint, l->server.mountpoint_type,
 				      l->identity.switch_user ? &l->identity : NULL) < 0)
 		rc = -EINVAL;
-	if (rc == 0 && !l->stack)
-		rc = check_not_stacking(m);
 	if (rc < 0) {
 		mounter_free(m);
 		return rc;
 	}
 	*out = m;
+	return 0;
+}
+
+/* A FUSE mount already on the mountpoint would be covered by this one:
+ * an accident (a second launch, fstab's TYPE#SOURCE line at every mount
+ * -a) unless asked for.  The table is read, the mount is not asked. */
+static int check_not_stacking(const struct mounter *m, bool waited)
+{
+	bool helper = !strcmp(log_program_name(), "mount.fuselaunch");
+	char what[512];
+	int rc;
+
+	rc = mount_table_fuse_root(m->mountpoint.fd, what, sizeof(what));
+	/* Mounted there since it was pinned, by a launch this one waited for
+	 * (else the table is not read: libmount stays unloaded). */
+	if (rc == 0 && waited)
+		rc = mount_table_fuse_over(m->mountpoint.fd, what, sizeof(what));
+	if (rc < 0)
+		log_error("mountpoint '%s': %s", m->mountpoint.path, strerror(-rc));
+	else if (rc > 0)
+		log_error("mountpoint '%s' already has a FUSE mount (%s): unmount it first, or give %s to mount on top of it",
+			  m->mountpoint.path, what, helper ? "-o x-fuselaunch.stack" : "--stack");
+	return rc == 0 ? 0 : -EINVAL;
+}
+
+int mounter_claim_mountpoint(struct mounter *m, int *signal)
+{
+	const struct launch *l = m->launch;
+	bool waited;
+	int rc;
+
+	rc = mountpoint_lock_take(&m->lock, &m->mountpoint, l->timeout_ms, &waited, signal);
+	if (rc == -ETIMEDOUT)
+		log_error("mountpoint '%s': another launch on it did not end within %u.%03u s",
+			  m->mountpoint.path, l->timeout_ms / 1000, l->timeout_ms % 1000);
+	else if (rc < 0 && rc != -ECANCELED)
+		log_error("mountpoint '%s': taking turns with other launches: %s",
+			  m->mountpoint.path, strerror(-rc));
+	if (rc < 0)
+		return rc;
+	if (waited)
+		log_step("waited for another launch on %s", m->mountpoint.path);
+	if (!l->stack && check_not_stacking(m, waited) < 0) {
+		mountpoint_lock_release(&m->lock);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -117,6 +145,7 @@ void mounter_free(struct mounter *m)
 		return;
 	if (m->ops)
 		mounter_release(m);
+	mountpoint_lock_close(&m->lock);
 	mountpoint_release(&m->mountpoint);
 	free(m->fusermount);
 	free(m->stray_path);

@@ -24,6 +24,7 @@
 #include "launch_status.h"
 #include "mount_watch.h"
 #include "mountpoint.h"
+#include "mountpoint_lock.h"
 
 /* How long a cancelled blocking call may take to come back. */
 #define MOUNTER_ABORT_WAIT_MS 2000
@@ -75,6 +76,8 @@ struct mounter {
 	const struct mounter_ops *ops;
 	const struct launch *launch;
 	struct mountpoint mountpoint;	/* pinned in the foreground */
+	struct mountpoint_lock lock;	/* taken in the foreground, released
+					 * by the daemon at the outcome */
 	char *fusermount;		/* not root: fusermount3 mounts and unmounts */
 	uid_t owner_uid;		/* whose the mount is (user_id=, group_id=) */
 	gid_t owner_gid;
@@ -108,6 +111,12 @@ extern const struct mounter_ops mounter_watch_ops;
  * needed but missing, other -errno for the mountpoint. */
 int mounter_new(const struct launch *l, struct mounter **m);
 void mounter_free(struct mounter *m);
+
+/* Take the mountpoint's turn (mountpoint_lock.h), within the launch's
+ * timeout, then refuse a FUSE mount already there unless stacking was
+ * asked for.  Prints why not; returns 0, -EINVAL (stacking), -ETIMEDOUT,
+ * -ECANCELED (with the signal in *SIGNAL), or -errno. */
+int mounter_claim_mountpoint(struct mounter *m, int *signal);
 
 /* The mounter's own state: SIZE zeroed bytes in M->own; out of memory is
  * recorded.  Returns it or NULL. */

@@ -69,6 +69,13 @@ const char *registry_dir(void)
 	return dir[0] ? dir : NULL;
 }
 
+int registry_dir_open(void)
+{
+	const char *dir = registry_dir();
+
+	return dir ? open_dir(dir, true) : -ENOENT;
+}
+
 /* Values are one line each: backslash and newline are escaped. */
 static void put_value(FILE *f, const char *key, const char *value)
 {

@@ -20,6 +20,10 @@ struct launch;
 struct launch_status;
 struct mounter;
 
+/* The registry's directory (registry_dir()), made if missing and checked
+ * to be ours and writable by no one else: a descriptor, or -errno. */
+int registry_dir_open(void);
+
 /* One launch, as its file holds it. */
 struct registry_record {
 	char mountpoint[4096];

@@ -519,6 +519,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	code = prepare_within_timeout(&cli, &l, &m);
+	if (code == FL_EX_OK)
+		code = launch_claim_mountpoint(&l, m);
 	if (code != FL_EX_OK)
 		goto out;
 	log_step("launching %s on %s", l.server.path, l.server.mountpoint);

@@ -183,6 +183,9 @@ int main(int argc, char **argv)
 		code = MNT_EX_SUCCESS;
 		goto out;
 	}
+	code = mount_helper_exit_code(launch_claim_mountpoint(&l, m));
+	if (code != MNT_EX_SUCCESS)
+		goto out;
 	log_step("launching %s on %s", l.server.path, l.server.mountpoint);
 	if (launch_run(&l, m, &status) < 0) {
 		code = MNT_EX_SYSERR;

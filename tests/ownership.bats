@@ -81,6 +81,61 @@ mount_other_testfs() {
 	[ "$(cat "$MNT/hello")" = "second" ]
 }
 
+# The first launch holds the mountpoint's turn until its outcome: a
+# server gated on a FIFO keeps it there for as long as the test wants.
+start_gated_launch() {
+	mkfifo "$TEST_DIR/gate"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" "$FUSELAUNCH" "$@" -- \
+		"$TESTFS" --init-gate="$TEST_DIR/gate" --content=first "$MNT" 2>"$TEST_DIR/first" &
+	FIRST=$!
+	wait_until compgen -G "/run/fuselaunch/lock.*"
+}
+
+@test "two launches at once on one mountpoint: the second waits for the first, then refuses to stack" {
+	start_gated_launch
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" "$FUSELAUNCH" -- \
+		"$TESTFS" --content=second "$MNT" 2>"$TEST_DIR/second" &
+	local second=$! code=0
+	# It waits: nothing of the second is mounted meanwhile.
+	sleep 0.5
+	kill -0 "$second"
+	[ "$(mountinfo_of "$MNT" | wc -l)" -le 1 ]
+	: >"$TEST_DIR/gate"
+	wait "$FIRST"
+	wait "$second" || code=$?
+	[ "$code" = 1 ] || { echo "second: exit $code: $(cat "$TEST_DIR/second")"; return 1; }
+	grep -q "already has a FUSE mount" "$TEST_DIR/second"
+	[ "$(mountinfo_of "$MNT" | wc -l)" = 1 ]
+	[ "$(cat "$MNT/hello")" = first ]
+	# Released at the outcome, removed: no lock file accumulates.
+	! compgen -G "/run/fuselaunch/lock.*"
+}
+
+@test "the second launch on a mountpoint mounts once the first has failed" {
+	start_gated_launch -t 1
+	launch -- "$TESTFS" --content=second "$MNT"
+	assert_status 0
+	wait "$FIRST" || [ $? = 7 ]
+	[ "$(mountinfo_of "$MNT" | wc -l)" = 1 ]
+	[ "$(cat "$MNT/hello")" = second ]
+}
+
+@test "waiting for another launch on the mountpoint ends at -t, and on a signal" {
+	start_gated_launch
+	launch -t 1 -- "$TESTFS" "$MNT"
+	assert_status 7
+	[ "$output" = "fuselaunch: mountpoint '$MNT': another launch on it did not end within 1.000 s" ]
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- "$TESTFS" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	sleep 0.3
+	kill -TERM "$pid"
+	wait "$pid" || code=$?
+	[ "$code" = 8 ] || { echo "exit $code: $(cat "$TEST_DIR/err")"; return 1; }
+	: >"$TEST_DIR/gate"
+	wait "$FIRST"
+	[ "$(cat "$MNT/hello")" = first ]
+}
+
 @test "a mount covered when its server dies is detached once uncovered, never taking the cover" {
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 60 "$FUSELAUNCH" -f -v -- \
 		"$TESTFS" --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
