@@ -248,14 +248,65 @@ need_python_fuse() {
 	assert_nothing_left
 }
 
-# Its mount is left when the server is gone before fuselaunch looks at it
-# (a race a loaded machine loses now and then): not asserted here.
+# Its mount is left when the server is gone before fuselaunch looks at it:
+# that race is the next test's, made certain.
 @test "hellofs.py exiting in INIT after its mount: exit 4 with its status" {
 	need_python_fuse
 	launch -- "$HELLOFS" --exit-in-init=3 "$MNT"
 	assert_status 4
 	assert_output_has "fuselaunch: server 'hellofs.py' exited with status 3 before answering FUSE_INIT"
 	wait_until no_test_process
+}
+
+# The test's processes whose name (comm) is $1.
+test_processes_named() {
+	local pid
+	for pid in $(test_processes); do
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$1" ] && echo "$pid"
+	done
+	return 0
+}
+
+has_process_named() {
+	[ -n "$(test_processes_named "$1")" ]
+}
+
+no_process_named() {
+	[ -z "$(test_processes_named "$1")" ]
+}
+
+# A server that mounts and dies before the watcher looks (here fuselaunch is
+# stopped meanwhile, as a loaded machine may leave it) leaves a dead mount
+# that no process holds: the launch made it, the launch must detach it.
+@test "hellofs.py dying in INIT before fuselaunch looked: exit 4, no dead mount left" {
+	skip "known: watch mode leaves the dead mount, which no process holds to prove it the server's"
+	need_python_fuse
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" "$FUSELAUNCH" -- \
+		"$HELLOFS" --wait-for="$TEST_DIR/go" --exit-in-init=3 "$MNT" 2>"$TEST_DIR/err" &
+	local launcher=$! code=0 fuselaunch
+	wait_until has_process_named hellofs.py
+	fuselaunch=$(test_processes_named fuselaunch)
+	kill -STOP $fuselaunch
+	touch "$TEST_DIR/go"
+	wait_until is_mounted "$MNT"
+	wait_until no_process_named hellofs.py
+	kill -CONT $fuselaunch
+	wait "$launcher" || code=$?
+	cat "$TEST_DIR/err"
+	[ "$code" -eq 4 ]
+	assert_nothing_left
+}
+
+# Given /dev/fd/N, libfuse 2 mounts on the path it names, /dev/fuse.
+@test "hellofs.py in fd mode mounts /dev/fuse: exit 1, told to use --mode=watch" {
+	skip "known: the message advises '--mode=watch -m /dev/fuse', the device /dev/fd/N names"
+	need_python_fuse
+	launch --mode=fd -- "$HELLOFS" "$MNT"
+	assert_status 1
+	assert_output_has "use --mode=watch"
+	[[ "$output" != *"-m /dev/fuse"* ]]
+	is_not_mounted /dev/fuse
+	assert_nothing_left
 }
 
 @test "libfuse's passthrough example serves a directory" {
