@@ -69,12 +69,21 @@ kill_test_processes() {
 	done
 }
 
+# Loop devices over files of the scratch directory (servers.bats' fuseblk).
+test_loop_devices() {
+	losetup -n -l -O NAME,BACK-FILE | awk -v dir="$TEST_DIR/" 'index($2, dir) == 1 { print $1 }'
+}
+
 teardown() {
 	local m
 	for m in $(test_mounts); do
 		umount -l "$m" || true
 	done
 	kill_test_processes
+	# Detached at once, or by the kernel when its last holder goes.
+	for m in $(test_loop_devices); do
+		losetup -d "$m" || true
+	done
 	if [ "$(findmnt -n -o SOURCE /run/fuselaunch)" = fuselaunch-registry ]; then
 		umount -l /run/fuselaunch
 	fi
