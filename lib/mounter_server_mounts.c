@@ -130,6 +130,14 @@ static void adopt(struct mounter *m, const struct fuse_mount_entry *e)
 		 e->connection);
 }
 
+/* Whether TARGET is where /dev/fd/N leads when taken for a path, as a
+ * libfuse 2 server takes it: the device node. */
+static bool on_device_path(const char *target)
+{
+	return !strcmp(target, "/dev/fuse") || !strncmp(target, "/dev/fd/", 8) ||
+	       !strncmp(target, "/proc/self/fd/", 14);
+}
+
 /* The server mounted E by itself where it was not asked to: say where, and
  * what to give instead. */
 static int stray(struct mounter *m, const struct fuse_mount_entry *e)
@@ -153,7 +161,7 @@ static int stray(struct mounter *m, const struct fuse_mount_entry *e)
 	if (m->ops == &mounter_watch_ops)
 		snprintf(detail, sizeof(detail), "mounted %s, not %s: give its mountpoint with -m %s",
 			 e->target, mountpoint, e->target);
-	else if (here)
+	else if (here || on_device_path(e->target))
 		snprintf(detail, sizeof(detail), "mounted %s by itself instead of using the /dev/fd/N it was given: use --mode=watch",
 			 e->target);
 	else
