@@ -398,7 +398,7 @@ has_thread_with_only_sys_admin() {
 	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto,hang,x-fuselaunch.timeout=0.5 0 0"
 	mount_as "$TEST_USER" mount "$MNT"
 	assert_status 32
-	[ "$output" = "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s" ]
+	[ "$output" = "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s (-o fuselaunch.timeout=SECONDS to wait longer)" ]
 	assert_nothing_left
 	[ -z "$(system_utab_options)" ]
 }
