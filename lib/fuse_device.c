@@ -2,9 +2,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuse_device.h"
@@ -13,6 +16,59 @@ int fuse_device_open(int *fd)
 {
 	*fd = open(FUSE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 	return *fd < 0 ? -errno : 0;
+}
+
+/* NAME, or ID where the name is unknown. */
+static void name_or_id(const char *name, unsigned int id, char *buf, size_t len)
+{
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%u", id);
+}
+
+/* What a user refused /dev/fuse by its mode needs: "Permission denied
+ * (mode 0600 root:root): ...".  The group is offered only when it may read
+ * and write the device and is not root's. */
+static void describe_permission(char *hint, size_t len)
+{
+	struct stat st;
+	struct group *gr;
+	struct passwd *pw;
+	char owner[64], group[64], user[64], how[256] = "";
+
+	if (stat(FUSE_DEVICE_PATH, &st) < 0) {
+		snprintf(hint, len, "%s", strerror(EACCES));
+		return;
+	}
+	pw = getpwuid(st.st_uid);
+	name_or_id(pw ? pw->pw_name : NULL, st.st_uid, owner, sizeof(owner));
+	gr = getgrgid(st.st_gid);
+	name_or_id(gr ? gr->gr_name : NULL, st.st_gid, group, sizeof(group));
+	pw = getpwuid(getuid());
+	name_or_id(pw ? pw->pw_name : NULL, getuid(), user, sizeof(user));
+	if (st.st_gid != 0 && (st.st_mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP))
+		snprintf(how, sizeof(how), "add %s to group %s (then log in again), or ", user, group);
+	snprintf(hint, len, "%s (mode %04o %s:%s): mounting as a user who is not root needs read-write access to it; %smake it mode 0666 as most distributions do (udev rule: KERNEL==\"fuse\", MODE=\"0666\"), or mount as root",
+		 strerror(EACCES), (unsigned int)(st.st_mode & 07777), owner, group, how);
+}
+
+int fuse_device_check_access(char *hint, size_t len)
+{
+	int fd = open(FUSE_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	fd = -errno;
+	if (fd == -EACCES)
+		describe_permission(hint, len);
+	else if (fd == -ENOENT || fd == -ENODEV || fd == -ENXIO)
+		snprintf(hint, len, "%s (is the fuse module loaded? modprobe fuse)", strerror(-fd));
+	else
+		snprintf(hint, len, "%s", strerror(-fd));
+	return fd;
 }
 
 int fuse_device_enable_sync_init(int fd)

@@ -18,6 +18,11 @@
 /* Open /dev/fuse close-on-exec into *FD.  Returns 0 or -errno. */
 int fuse_device_open(int *fd);
 
+/* Whether this process may open /dev/fuse for reading and writing, as
+ * fusermount3 run by a user must: 0, or -errno and in HINT (LEN bytes) why
+ * and, when the device's mode refused it, what would let it. */
+int fuse_device_check_access(char *hint, size_t len);
+
 /* Returns 0, or -ENOTTY on kernels without synchronous INIT. */
 int fuse_device_enable_sync_init(int fd);
 

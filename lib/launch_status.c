@@ -10,6 +10,7 @@
 #include "common.h"
 #include "exit_codes.h"
 #include "launch_status.h"
+#include "log.h"
 
 int launch_status_send(int fd, const struct launch_status *status)
 {
@@ -67,6 +68,14 @@ static void detail_and_error(const struct launch_status *s, char *buf, size_t le
 		snprintf(buf, len, "%s", strerror(s->error));
 }
 
+/* How this program is given a longer timeout: mount(8)'s helper takes
+ * it among the mount options. */
+static const char *timeout_option(void)
+{
+	return strcmp(log_program_name(), "mount.fuselaunch") ?
+	       "-t SECONDS" : "-o fuselaunch.timeout=SECONDS";
+}
+
 void launch_status_describe(const struct launch_status *s, const char *server,
 			    const char *mountpoint, unsigned int timeout_ms,
 			    char *message, size_t len)
@@ -108,8 +117,8 @@ void launch_status_describe(const struct launch_status *s, const char *server,
 		snprintf(message, len, "the kernel refused the mount on %s: %s", mountpoint, why);
 		break;
 	case STAGE_TIMEOUT:
-		snprintf(message, len, "server '%s' did not answer FUSE_INIT within %u.%03u s",
-			 server, timeout_ms / 1000, timeout_ms % 1000);
+		snprintf(message, len, "server '%s' did not answer FUSE_INIT within %u.%03u s (%s to wait longer)",
+			 server, timeout_ms / 1000, timeout_ms % 1000, timeout_option());
 		break;
 	case STAGE_CANCELLED:
 		snprintf(message, len, "launch of '%s' cancelled by signal %u (%s)", server,

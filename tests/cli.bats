@@ -99,8 +99,9 @@ man_page() {
 	grep -qx '| 6 | the kernel refused the mount or one of its mount options |' "$readme"
 	"$FUSELAUNCH" --help | grep -qx ' 1  bad command line or mountpoint, or a mount option fuselaunch does not accept'
 	"$FUSELAUNCH" --help | grep -qx ' 6  the kernel refused the mount or one of its mount options'
-	[ "$(sed -n '/^\.IP 1$/{n;p}' "$page")" = "Bad command line or mountpoint, or a mount option fuselaunch does not accept (unknown, malformed, or meant for /etc/fstab)." ]
-	[ "$(sed -n '/^\.IP 6$/{n;p}' "$page")" = "The kernel refused the mount or one of its mount options (a value it does not take, or attaching the mount on the mountpoint)." ]
+	# An entry's first sentence, its source lines joined.
+	[[ "$(sed -n '/^\.IP 1$/,/^\.IP/{/^\.IP/d;p}' "$page" | tr '\n' ' ')" == "Bad command line or mountpoint, or a mount option fuselaunch does not accept (unknown, malformed, or meant for /etc/fstab). "* ]]
+	[[ "$(sed -n '/^\.IP 6$/,/^\.IP/{/^\.IP/d;p}' "$page" | tr '\n' ' ')" == "The kernel refused the mount or one of its mount options (a value it does not take, or attaching the mount on the mountpoint). "* ]]
 }
 
 @test "the man page has a SECURITY section, and says --drop-privileges is no containment" {
@@ -118,6 +119,38 @@ man_page() {
 	}
 	local dir
 	dir=$(dirname "$(man_page)")
-	run mandoc -T lint -W warning "$dir"/*.[18]
+	run mandoc -T lint "$dir"/*.[18]
 	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
+@test "fuselaunch(1) has EXAMPLES, ENVIRONMENT and FILES, and points to mount.fuselaunch(8)" {
+	local page section
+	page=$(man_page)
+	for section in EXAMPLES ENVIRONMENT FILES "SEE ALSO"; do
+		grep -qx "\.SH \"\\?$section\"\\?" "$page" || { echo "no $section"; return 1; }
+	done
+	sed -n '/^\.SH SEE ALSO/,/^\.SH/p' "$page" | grep -qx '\.BR mount\.fuselaunch (8),\?'
+	# The examples: a script that checks $?, an fstab line, a systemd unit.
+	sed -n '/^\.SH EXAMPLES/,/^\.SH/p' "$page" >"$TEST_DIR/examples"
+	grep -q '^status=\$?$' "$TEST_DIR/examples"
+	grep -q ' fuselaunch\.sshfs  _netdev,' "$TEST_DIR/examples"
+	grep -q '^Type=notify$' "$TEST_DIR/examples"
+}
+
+@test "mount.fuselaunch(8)'s SYNOPSIS has every option of its --help" {
+	command -v mandoc >/dev/null || {
+		echo "mandoc is not installed (see README.md's first command)"
+		return 1
+	}
+	local page synopsis option options
+	page=$(dirname "$(man_page)")/mount.fuselaunch.8
+	synopsis=$(mandoc -T ascii "$page" | col -b | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p')
+	options=$("$MOUNT_HELPER" --help | sed -n 's/^ \(-[^ ]*\(, -[^ ]*\)*\).*/\1/p' | tr -d ,)
+	[ "$(echo $options | wc -w)" -ge 10 ] || { echo "too few options in --help: $options"; return 1; }
+	for option in $options; do
+		case $option in
+		--*) [[ "$synopsis" == *"$option"* ]] ;;
+		*) [[ "$synopsis" =~ -[a-zA-Z]*${option#-} ]] ;;
+		esac || { echo "$option is not in the SYNOPSIS: $synopsis"; return 1; }
+	done
 }

@@ -211,7 +211,7 @@ hogs_cpu1() {
 @test "server never answers INIT: exit 7 after the timeout" {
 	launch -t 0.5 -- "$TESTFS" --hang "$MNT"
 	assert_status 7
-	[ "$output" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s" ]
+	[ "$output" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s (-t SECONDS to wait longer)" ]
 	assert_nothing_left
 }
 
@@ -285,7 +285,7 @@ checks_blocked() {
 @test "a timeout below 1 ms is 1 ms, not 'for ever'" {
 	launch -t 0.0004 -- "$TESTFS" --hang "$MNT"
 	assert_status 7
-	[ "$output" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.001 s" ]
+	[ "$output" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.001 s (-t SECONDS to wait longer)" ]
 	assert_nothing_left
 }
 
@@ -385,7 +385,7 @@ launch_without_proc() {
 		>"$TEST_DIR/out" 2>"$TEST_DIR/err" || status=$?
 	exec {unread}<&-
 	[ "$status" -eq 7 ]
-	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s" ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s (-t SECONDS to wait longer)" ]
 	assert_nothing_left
 }
 

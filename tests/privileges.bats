@@ -164,6 +164,37 @@ assert_no_capabilities() {
 	assert_nothing_left
 }
 
+# As user_launch, with /dev/fuse replaced by the node $1 in a mount
+# namespace of its own, which ends with the launch.
+user_launch_with_device() {
+	local node=$1
+	shift
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		unshare --mount --propagation private -- \
+		sh -c 'mount --bind "$0" /dev/fuse && exec "$@"' "$node" \
+		setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups -- \
+		env PATH=/usr/bin:/bin "$FUSELAUNCH" "$@"
+}
+
+@test "a /dev/fuse the user may not open (0600 root:root): exit 2, what it needs, nothing started" {
+	mknod -m 600 "$TEST_DIR/fuse" c 10 229
+	user_launch_with_device "$TEST_DIR/fuse" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 2
+	[ "$output" = 'fuselaunch: cannot open /dev/fuse: Permission denied (mode 0600 root:root): mounting as a user who is not root needs read-write access to it; make it mode 0666 as most distributions do (udev rule: KERNEL=="fuse", MODE="0666"), or mount as root' ]
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "a /dev/fuse of a group the user is not in (0660): the message names the group" {
+	mknod -m 660 "$TEST_DIR/fuse" c 10 229
+	chgrp "$OTHER_USER" "$TEST_DIR/fuse"
+	user_launch_with_device "$TEST_DIR/fuse" -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 2
+	assert_output_has "Permission denied (mode 0660 root:$OTHER_USER): mounting as a user who is not root needs read-write access to it; add $TEST_USER to group $OTHER_USER (then log in again), or make it mode 0666"
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
 @test "a user's server that dies later: unmounted through fusermount3" {
 	user_launch -- "$TESTFS" "$MNT"
 	assert_status 0
@@ -374,7 +405,7 @@ has_thread_with_only_sys_admin() {
 	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto,hang,x-fuselaunch.timeout=0.5 0 0"
 	mount_as "$TEST_USER" mount "$MNT"
 	assert_status 32
-	[ "$output" = "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s" ]
+	[ "$output" = "mount.fuselaunch: server 'testfs' did not answer FUSE_INIT within 0.500 s (-o fuselaunch.timeout=SECONDS to wait longer)" ]
 	assert_nothing_left
 	[ -z "$(system_utab_options)" ]
 }

@@ -8,6 +8,7 @@
 
 #include "exit_codes.h"
 #include "launch_status.h"
+#include "log.h"
 
 static const struct {
 	enum launch_stage stage;
@@ -58,7 +59,7 @@ static const struct {
 	{ STAGE_MOUNT, EBUSY, 0, 0, "",
 	  "the kernel refused the mount on /mnt/t: Device or resource busy", FL_EX_MOUNT_FAILED },
 	{ STAGE_TIMEOUT, ETIMEDOUT, 0, 0, "",
-	  "server 'testfs' did not answer FUSE_INIT within 1.500 s", FL_EX_TIMEOUT },
+	  "server 'testfs' did not answer FUSE_INIT within 1.500 s (-t SECONDS to wait longer)", FL_EX_TIMEOUT },
 	{ STAGE_CANCELLED, EINTR, 0, SIGINT, "",
 	  "launch of 'testfs' cancelled by signal 2 (Interrupt)", FL_EX_CANCELLED },
 	{ STAGE_CANCELLED, EINTR, 0, SIGTERM, "",
@@ -110,11 +111,16 @@ static void describe_every_stage(void)
 		struct launch_status s = { .stage = STAGE_TIMEOUT };
 
 		launch_status_describe(&s, "sshfs", "/m", 30000, message, sizeof(message));
-		CHECK_STR(message, "server 'sshfs' did not answer FUSE_INIT within 30.000 s",
-			  "the timeout is given in seconds, to the millisecond");
+		CHECK_STR(message, "server 'sshfs' did not answer FUSE_INIT within 30.000 s (-t SECONDS to wait longer)",
+			  "the timeout is given in seconds, to the millisecond, with the option that changes it");
 		launch_status_describe(&s, "sshfs", "/m", 7, message, sizeof(message));
-		CHECK_STR(message, "server 'sshfs' did not answer FUSE_INIT within 0.007 s",
+		CHECK_STR(message, "server 'sshfs' did not answer FUSE_INIT within 0.007 s (-t SECONDS to wait longer)",
 			  "a timeout under a second");
+		log_init("mount.fuselaunch", false);
+		launch_status_describe(&s, "sshfs", "/m", 20000, message, sizeof(message));
+		CHECK_STR(message, "server 'sshfs' did not answer FUSE_INIT within 20.000 s (-o fuselaunch.timeout=SECONDS to wait longer)",
+			  "mount.fuselaunch names its own option");
+		log_init(NULL, false);
 		launch_status_describe(&s, "sshfs", "/m", 7, message, 12);
 		CHECK_STR(message, "server 'ssh", "a short buffer gets a truncated message");
 	}
