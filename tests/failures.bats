@@ -257,10 +257,11 @@ mount_hung_server() {
 	assert_nothing_left
 }
 
-# Whether the newest fuselaunch has a thread blocked (D) on a FUSE mount.
+# Whether the fuselaunch that timeout(1) $1 runs has a thread blocked (D)
+# on a FUSE mount (not any fuselaunch of the machine's).
 checks_blocked() {
 	local pid task
-	pid=$(pgrep -n -x fuselaunch) || return 1
+	pid=$(pgrep -P "$1" -x fuselaunch) || return 1
 	for task in /proc/"$pid"/task/*/stat; do
 		[ "$(awk '{ print $3 }' "$task" 2>/dev/null)" = D ] && return 0
 	done
@@ -274,7 +275,7 @@ checks_blocked() {
 	local pid=$!
 	# Signalled once it is really in the checks, blocked on the mount,
 	# not before it runs at all.
-	wait_until checks_blocked
+	wait_until checks_blocked "$pid"
 	kill -TERM "$pid"
 	assert_cancelled "$pid" "15 (Terminated)"
 	kill -TERM "$PENDING"
