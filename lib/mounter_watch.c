@@ -47,12 +47,15 @@ static int watch_mounts_changed(struct mounter *m)
 	return mounter_start_call(m, mounter_probe_call);
 }
 
-/* The probe found the connection dead, not refused.  The server holds the
- * only device, so it closed it: it is exiting, and its exit, seen next,
- * is the failure to report. */
+/* The probe found the connection dead, not refused: ENOTCONN, or
+ * ECONNABORTED when the probe was already waiting as it died.  The server
+ * holds the only device, so it closed it: it is exiting, and its exit,
+ * seen next, is the failure to report. */
 static int watch_init_done(struct mounter *m)
 {
-	return m->result.error == -ENOTCONN ? -EINPROGRESS : m->result.error;
+	int error = m->result.error;
+
+	return error == -ENOTCONN || error == -ECONNABORTED ? -EINPROGRESS : error;
 }
 
 /* Its device closed, so a pending probe fails at once; only one that had

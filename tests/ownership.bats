@@ -165,6 +165,15 @@ start_gated_launch() {
 	done
 }
 
+@test "watch mode: a server dying while the probe waits for its answer is not a refusal" {
+	# INIT answered, the probe's GETATTR in flight when the server dies:
+	# the kernel ends it with ECONNABORTED, which is a death, not a refusal.
+	launch --mode=watch -- "$TESTFS" --signal-on-getattr=9 "$MNT"
+	assert_status 4
+	assert_output_has "was killed by signal 9"
+	assert_nothing_left
+}
+
 @test "watch mode: another mount still waiting for INIT is left alone by a failed launch" {
 	# Its connection is alive: asking its root waits (for a bound), and a
 	# live connection is never taken for a dead one.

@@ -38,6 +38,7 @@ static struct {
 	char *record_mountpoint;	/* realpath()ed */
 	int exit_before_init;		/* -1: off */
 	int signal_before_init;		/* 0: off */
+	int signal_on_getattr;		/* 0: off */
 	long delay_init_ms;
 	const char *init_gate;		/* FIFO opened before answering INIT */
 	long noise;			/* bytes written to stdout before INIT */
@@ -264,6 +265,10 @@ static void tfs_getattr(fuse_req_t req, fuse_ino_t ino,
 {
 	struct stat st;
 
+	if (opt.signal_on_getattr) {
+		signal(opt.signal_on_getattr, SIG_DFL);
+		raise(opt.signal_on_getattr);
+	}
 	if (tfs_stat(ino, &st) < 0)
 		fuse_reply_err(req, ENOENT);
 	else
@@ -342,6 +347,7 @@ static void usage(FILE *out)
 		"  --exit-before-init=N      exit with status N before reading INIT\n"
 		"  --signal-before-init=SIG  die of signal SIG before reading INIT\n"
 		"  --refuse-init             answer INIT with an error\n"
+		"  --signal-on-getattr=SIG   answer INIT, then die of SIG at the first GETATTR\n"
 		"  --delay-init=MS           wait MS milliseconds before answering INIT\n"
 		"  --init-gate=FIFO          answer INIT once FIFO has been opened to write\n"
 		"  --noise=BYTES             write at least BYTES to stdout before reading INIT\n"
@@ -390,7 +396,8 @@ static long parse_num(const char *s, long max)
 
 enum { CONTENT = 256, EXIT, SIGNAL, REFUSE, DELAY, HANG, DAEMONIZE,
        RECORD, RECORD_MNT, DEBUG, HELP, INIT_GATE, NOISE, EXIT_DELAY, EXIT_STATUS,
-       IGNORE_UNMOUNT, MOUNT_AT, COVER, ALLOW_ROOT, FILE_ROOT, MOUNTPOINT };
+       IGNORE_UNMOUNT, MOUNT_AT, COVER, ALLOW_ROOT, FILE_ROOT, MOUNTPOINT,
+       SIGNAL_ON_GETATTR };
 static const struct option longopts[] = {
 	{ "content", required_argument, NULL, CONTENT },
 	{ "exit-before-init", required_argument, NULL, EXIT },
@@ -405,6 +412,7 @@ static const struct option longopts[] = {
 	{ "ignore-unmount", no_argument, NULL, IGNORE_UNMOUNT },
 	{ "mount-at", required_argument, NULL, MOUNT_AT },
 	{ "cover", no_argument, NULL, COVER },
+	{ "signal-on-getattr", required_argument, NULL, SIGNAL_ON_GETATTR },
 	{ "file-root", no_argument, NULL, FILE_ROOT },
 	{ "mountpoint", required_argument, NULL, MOUNTPOINT },
 	{ "daemonize", no_argument, NULL, DAEMONIZE },
@@ -432,6 +440,7 @@ static void apply_option(int c, char *value, const char *arg)
 	case IGNORE_UNMOUNT: opt.ignore_unmount = true; break;
 	case MOUNT_AT: opt.mount_at = value; break;
 	case COVER: opt.cover = true; break;
+	case SIGNAL_ON_GETATTR: opt.signal_on_getattr = parse_num(value, SIGRTMAX); break;
 	case FILE_ROOT: opt.file_root = true; break;
 	case MOUNTPOINT: opt.mountpoint = value; break;
 	case DAEMONIZE: opt.daemonize = true; break;
