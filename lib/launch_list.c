@@ -52,6 +52,9 @@ struct listing {
 	struct libscols_table *table;
 	enum column_id shown[COL_COUNT * 4];
 	size_t n_shown;
+	bool since_valid;	/* since_text holds SINCE for since */
+	long long since;
+	char since_text[64];
 };
 
 const char *launch_list_columns(void)
@@ -95,46 +98,59 @@ static const char *state_of(const struct registry_record *r)
 	return r->server_gone ? "server gone" : "answering";
 }
 
-static void cell_text(const struct registry_record *r, enum column_id id, char *buf, size_t len)
+/* SINCE as text: launches started together share it, and localtime_r()
+ * with strftime() is a good part of a row's cost. */
+static const char *since_text(struct listing *l, long long since)
 {
-	time_t since = (time_t)r->since;
+	time_t t = (time_t)since;
 	struct tm tm;
 
+	if (l->since_valid && l->since == since)
+		return l->since_text;
+	if (!localtime_r(&t, &tm) ||
+	    !strftime(l->since_text, sizeof(l->since_text), "%Y-%m-%dT%H:%M:%S%z", &tm))
+		snprintf(l->since_text, sizeof(l->since_text), "%lld", since);
+	l->since = since;
+	l->since_valid = true;
+	return l->since_text;
+}
+
+/* The text of a cell: the record's own string, or BUF. */
+static const char *cell_text(struct listing *l, const struct registry_record *r,
+			     enum column_id id, char *buf, size_t len)
+{
 	switch (id) {
-	case COL_MOUNTPOINT: snprintf(buf, len, "%s", r->mountpoint); break;
-	case COL_SOURCE: snprintf(buf, len, "%s", r->source); break;
-	case COL_FSTYPE: snprintf(buf, len, "%s", r->fstype); break;
-	case COL_SERVER: snprintf(buf, len, "%s", r->server); break;
+	case COL_MOUNTPOINT: return r->mountpoint;
+	case COL_SOURCE: return r->source;
+	case COL_FSTYPE: return r->fstype;
+	case COL_SERVER: return r->server;
 	case COL_PID: snprintf(buf, len, "%d", (int)r->pid); break;
 	case COL_SUPERVISOR: snprintf(buf, len, "%d", (int)r->supervisor); break;
-	case COL_MODE: snprintf(buf, len, "%s", r->watch ? "watch" : "fd"); break;
-	case COL_INIT: snprintf(buf, len, "%s", r->sync_init ? "sync" : "classic"); break;
-	case COL_SINCE:
-		if (!localtime_r(&since, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", &tm))
-			snprintf(buf, len, "%lld", r->since);
-		break;
+	case COL_MODE: return r->watch ? "watch" : "fd";
+	case COL_INIT: return r->sync_init ? "sync" : "classic";
+	case COL_SINCE: return since_text(l, r->since);
 	case COL_INIT_MS: snprintf(buf, len, "%u", r->init_ms); break;
-	case COL_STATE: snprintf(buf, len, "%s", state_of(r)); break;
+	case COL_STATE: return state_of(r);
 	case COL_MOUNT_ID: snprintf(buf, len, "%" PRIu64, r->mount_id); break;
 	case COL_CONNECTION: snprintf(buf, len, "%u", r->connection); break;
-	case COL_COUNT: buf[0] = '\0'; break;
+	case COL_COUNT: return "";
 	}
+	return buf;
 }
 
 static int add_row(const struct registry_record *r, void *arg)
 {
 	struct listing *l = arg;
 	struct libscols_line *line = sym_scols_table_new_line(l->table, NULL);
-	char text[4096];
+	char number[32];
 	size_t i;
 
 	if (!line)
 		return -ENOMEM;
-	for (i = 0; i < l->n_shown; i++) {
-		cell_text(r, l->shown[i], text, sizeof(text));
-		if (sym_scols_line_set_data(line, i, text) < 0)
+	for (i = 0; i < l->n_shown; i++)
+		if (sym_scols_line_set_data(line, i, cell_text(l, r, l->shown[i], number,
+							      sizeof(number))) < 0)
 			return -ENOMEM;
-	}
 	return 0;
 }
 

@@ -412,7 +412,7 @@ int mount_helper_record_utab(const struct mount_helper *h, const struct launch *
 	if (h->no_utab)
 		return 0;
 	if (geteuid() != 0) {
-		log_step("not root: utab is mount(8)'s to write");
+		log_step("not root: mount(8) records the mount in utab, with helper=fuselaunch only if the fstab entry has it");
 		return 0;
 	}
 	/* What mount(8) kept from us (x-*) is in fstab: record it too, so the

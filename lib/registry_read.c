@@ -27,96 +27,111 @@ static pid_t name_pid(const char *name, const char *sep, const char **rest)
 	return (pid_t)pid;
 }
 
-struct scan_dir {
-	int fd;
-	bool own;		/* ours: stale entries may be removed */
-	pid_t *waited;		/* supervisors an unmounter waits for */
-	size_t n_waited, cap;
+/* A growing list of pids. */
+struct pid_list {
+	pid_t *pids;
+	size_t n, cap;
 };
 
-/* Waiters first: they mark entries as unmounting, and a waiter whose
- * unmounter is gone is removed. */
-static void scan_waiters(struct scan_dir *s, DIR *d)
+static int pid_list_add(struct pid_list *l, pid_t pid)
 {
-	struct dirent *de;
-	const char *rest;
-	pid_t sup, waiter;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		pid_t *p = realloc(l->pids, cap * sizeof(*p));
 
-	while ((de = readdir(d))) {
-		if (!(sup = name_pid(de->d_name, REGISTRY_WAIT_INFIX, &rest)))
-			continue;
-		waiter = atoi(rest);
-		if (waiter > 0 && (kill(waiter, 0) == 0 || errno == EPERM)) {
-			if (s->n_waited == s->cap) {
-				size_t cap = s->cap ? 2 * s->cap : 16;
-				pid_t *w = realloc(s->waited, cap * sizeof(*w));
-
-				if (!w)
-					continue;
-				s->waited = w;
-				s->cap = cap;
-			}
-			s->waited[s->n_waited++] = sup;
-		} else if (s->own) {
-			unlinkat(s->fd, de->d_name, 0);
-		}
+		if (!p)
+			return -ENOMEM;
+		l->pids = p;
+		l->cap = cap;
 	}
+	l->pids[l->n++] = pid;
+	return 0;
 }
 
-static bool waited_for(const struct scan_dir *s, pid_t sup)
+static bool pid_list_has(const struct pid_list *l, pid_t pid)
 {
 	size_t i;
 
-	for (i = 0; i < s->n_waited; i++)
-		if (s->waited[i] == sup)
+	for (i = 0; i < l->n; i++)
+		if (l->pids[i] == pid)
 			return true;
 	return false;
 }
 
+/* One pass over the directory (a second costs as much again with
+ * thousands of entries): the supervisors that have an entry, and those an
+ * unmounter waits for, which --list shows as unmounting.  A waiter whose
+ * unmounter is gone is removed from a directory of our own. */
+static int list_dir(DIR *d, bool own, struct pid_list *entries, struct pid_list *waited)
+{
+	struct dirent *de;
+	const char *rest;
+	pid_t sup, waiter;
+	int rc = 0;
+
+	while (rc == 0 && (de = readdir(d))) {
+		if ((sup = name_pid(de->d_name, REGISTRY_ENTRY_SUFFIX, &rest))) {
+			if (!*rest)
+				rc = pid_list_add(entries, sup);
+			continue;
+		}
+		if (!(sup = name_pid(de->d_name, REGISTRY_WAIT_INFIX, &rest)))
+			continue;
+		waiter = atoi(rest);
+		if (waiter > 0 && (kill(waiter, 0) == 0 || errno == EPERM))
+			rc = pid_list_add(waited, sup);
+		else if (own)
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	return rc;
+}
+
+/* 0, FN's non-zero value that stopped the scan, or -errno. */
 static int scan_one_dir(const char *path, bool own,
 			int (*fn)(const struct registry_record *, void *), void *arg)
 {
-	struct scan_dir s = { .own = own };
+	struct pid_list entries = { 0 }, waited = { 0 };
 	struct registry_record *rec = NULL;
-	struct dirent *de;
-	const char *rest;
+	char name[32];
+	size_t i;
 	DIR *d;
-	int rc = 0;
+	int fd, rc;
 
-	s.fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (s.fd < 0)
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	d = fdopendir(s.fd);
+	d = fdopendir(fd);
 	rec = malloc(sizeof(*rec));
 	if (!d || !rec) {
 		rc = -ENOMEM;
 		if (!d)
-			close(s.fd);
+			close(fd);
 		goto out;
 	}
-	scan_waiters(&s, d);
-	rewinddir(d);
-	while (rc == 0 && (de = readdir(d))) {
-		pid_t sup = name_pid(de->d_name, REGISTRY_ENTRY_SUFFIX, &rest);
+	rc = list_dir(d, own, &entries, &waited);
+	for (i = 0; rc == 0 && i < entries.n; i++) {
+		pid_t sup = entries.pids[i];
 
-		if (!sup || *rest || registry_read_entry(s.fd, de->d_name, rec) < 0 || rec->supervisor != sup)
+		snprintf(name, sizeof(name), "%d" REGISTRY_ENTRY_SUFFIX, (int)sup);
+		if (registry_read_entry(fd, name, rec) < 0 || rec->supervisor != sup)
 			continue;
 		if (!registry_supervisor_alive(rec)) {
 			if (own)
-				unlinkat(s.fd, de->d_name, 0);
+				unlinkat(fd, name, 0);
 			continue;
 		}
 		rec->server_gone = rec->pid <= 0 || (kill(rec->pid, 0) < 0 && errno == ESRCH);
-		rec->unmounting = waited_for(&s, sup);
-		snprintf(rec->path, sizeof(rec->path), "%s/%s", path, de->d_name);
+		rec->unmounting = pid_list_has(&waited, sup);
+		snprintf(rec->path, sizeof(rec->path), "%s/%s", path, name);
 		rc = fn(rec, arg);
 	}
 out:
 	if (d)
 		closedir(d);
 	free(rec);
-	free(s.waited);
-	return rc < 0 ? rc : 0;
+	free(entries.pids);
+	free(waited.pids);
+	return rc;
 }
 
 int registry_scan(int (*fn)(const struct registry_record *, void *), void *arg)
@@ -131,7 +146,7 @@ int registry_scan(int (*fn)(const struct registry_record *, void *), void *arg)
 		return 0;
 	rc = scan_one_dir(own, true, fn, arg);
 	if (rc != 0 || geteuid() != 0)
-		return rc;
+		return rc < 0 ? rc : 0;
 	/* Root sees users' launches too, where their runtime directories
 	 * usually are; they are theirs to clean up. */
 	users = opendir("/run/user");
@@ -143,7 +158,7 @@ int registry_scan(int (*fn)(const struct registry_record *, void *), void *arg)
 	}
 	if (users)
 		closedir(users);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 /* The directory of REC's entry. */

@@ -136,6 +136,19 @@ utab_options() {
 	[ -z "$(utab_options)" ]
 }
 
+@test "helper=fuselaunch written in fstab (for users' sake) is recorded once for root" {
+	fstab "tfs:src $MNT fuselaunch.testfs user,noauto,helper=fuselaunch,record=$RECORD 0 0"
+	tagged mount "$MNT"
+	assert_status 0
+	# 'user' stays in utab, as libmount itself records it for root.
+	[ "$(utab_options)" = user,helper=fuselaunch ]
+	[ "$(recorded options)" = "record=$RECORD" ]
+	tagged umount "$MNT"
+	assert_status 0
+	assert_nothing_left
+	[ -z "$(utab_options)" ]
+}
+
 @test "umount(8) runs umount.fuselaunch: it returns only once the server has exited" {
 	fstab "tfs:src $MNT fuselaunch.testfs record=$RECORD,exit-delay=700 0 0"
 	tagged mount "$MNT"

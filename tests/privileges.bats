@@ -401,6 +401,58 @@ has_thread_with_only_sys_admin() {
 	[ -z "$(system_utab_options)" ]
 }
 
+@test "helper=fuselaunch in a user's fstab entry: their umount(8) returns once the server has exited" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto,helper=fuselaunch,record=$RECORD,exit-delay=700 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 0
+	# mount(8) records the entry's options: umount(8) reads helper= there.
+	[ "$(system_utab_options)" = "user=$TEST_USER,helper=fuselaunch" ]
+	[ "$(recorded options)" = "record=$RECORD,exit-delay=700" ]
+	mount_as "$TEST_USER" umount "$MNT"
+	assert_status 0
+	[ -z "$output" ]
+	# testfs records its exit after the delay, just before exiting.
+	grep -qx exit "$RECORD"
+	! kill -0 "$(recorded pid)" 2>/dev/null
+	assert_nothing_left
+	[ -z "$(system_utab_options)" ]
+	[ -z "$(ls "$XDG_RUNTIME_DIR/fuselaunch")" ]
+}
+
+@test "helper=fuselaunch: umount(8) fails when the user's server fails after the unmount" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto,helper=fuselaunch,exit-status=3 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 0
+	mount_as "$TEST_USER" umount "$MNT"
+	assert_status 32
+	[ "$output" = "umount.fuselaunch: server 'testfs' exited with status 3 after the unmount of $MNT" ]
+	assert_nothing_left
+	[ -z "$(system_utab_options)" ]
+}
+
+@test "helper=fuselaunch: another user's umount(8) is still refused, the mount stays" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto,helper=fuselaunch 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 0
+	# umount(8) refuses, then retries without its privileges, which
+	# runs the helper as that user: unmount -i refuses in turn.
+	mount_as "$OTHER_USER" umount "$MNT"
+	[ "$status" -ne 0 ]
+	[ "$output" = "umount.fuselaunch: cannot unmount $MNT: umount: $MNT: must be superuser to unmount." ]
+	is_mounted "$MNT"
+	[ "$(system_utab_options)" = "user=$TEST_USER,helper=fuselaunch" ]
+}
+
+@test "helper=fuselaunch with 'users': another user's umount(8) unmounts, without waiting" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs users,noauto,helper=fuselaunch 0 0"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 0
+	mount_as "$OTHER_USER" umount "$MNT"
+	assert_status 0
+	assert_nothing_left
+	[ -z "$(system_utab_options)" ]
+}
+
 @test "x-fuselaunch.timeout in fstab bounds a user's mount(8) too" {
 	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto,hang,x-fuselaunch.timeout=0.5 0 0"
 	mount_as "$TEST_USER" mount "$MNT"

@@ -232,6 +232,38 @@ for r in rows:
 	[ "$code" = 4 ]
 }
 
+@test "--list: a waiter whose unmounter is gone is removed, its launch not unmounting" {
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	local sup gone
+	sup=$(supervisor_pid)
+	# A pid that no process has now.
+	true &
+	gone=$!
+	wait "$gone"
+	mkfifo "/run/fuselaunch/$sup.wait.$gone"
+	launch --list --noheadings --output STATE
+	assert_status 0
+	[ "$output" = answering ]
+	[ ! -e "/run/fuselaunch/$sup.wait.$gone" ]
+}
+
+@test "--list: SINCE is each launch's own" {
+	two_launches
+	local entries
+	entries=(/run/fuselaunch/*.launch)
+	sed -i 's/^since=.*/since=0/' "${entries[0]}"
+	sed -i 's/^since=.*/since=86400/' "${entries[1]}"
+	run env TZ=UTC "$FUSELAUNCH" --list --raw --noheadings --output SUPERVISOR,SINCE
+	assert_status 0
+	[ "${#lines[@]}" = 2 ]
+	printf '%s\n' "${lines[@]}" | sort >"$TEST_DIR/since"
+	sort <<-EOF | diff - "$TEST_DIR/since"
+	$(basename "${entries[0]}" .launch) 1970-01-01T00:00:00+0000
+	$(basename "${entries[1]}" .launch) 1970-01-02T00:00:00+0000
+	EOF
+}
+
 @test "--output, --raw and --noheadings are for --list" {
 	run "$FUSELAUNCH" --raw -- "$TESTFS" "$MNT"
 	assert_status 1
