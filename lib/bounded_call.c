@@ -1,12 +1,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,9 +17,16 @@
 #include "cancel_signals.h"
 #include "common.h"
 
+/* The thread's stack: what glibc gives a thread by default, a guard page
+ * below.  Ours, not glibc's, so that it is unmapped once the thread is
+ * joined: glibc would keep it for a next thread, and the pages the checks
+ * dirtied would be inherited by the daemon forked next, for its life. */
+#define STACK_SIZE (8 << 20)
+
 /* On the heap: a thread left blocked keeps using it until the exit. */
 struct bounded {
 	pthread_t thread;
+	void *stack;
 	int done_fd;		/* eventfd: the call returned */
 	int (*fn)(void *arg);
 	void *arg;
@@ -33,6 +42,38 @@ static void *run(void *arg)
 	/* An eventfd counter this far from its limit takes the write. */
 	(void)!write(b->done_fd, &one, sizeof(one));
 	return NULL;
+}
+
+/* Start run(B) on a stack of its own. */
+static int start_thread(struct bounded *b)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	pthread_attr_t attr;
+	int rc;
+
+	b->stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (b->stack == MAP_FAILED) {
+		b->stack = NULL;
+		return -errno;
+	}
+	if (mprotect(b->stack, (size_t)page, PROT_NONE) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = -pthread_attr_init(&attr);
+	if (rc < 0)
+		goto out;
+	rc = -pthread_attr_setstack(&attr, (char *)b->stack + page, STACK_SIZE - (size_t)page);
+	if (rc == 0)
+		rc = -pthread_create(&b->thread, &attr, run, b);
+	pthread_attr_destroy(&attr);
+out:
+	if (rc < 0) {
+		munmap(b->stack, STACK_SIZE);
+		b->stack = NULL;
+	}
+	return rc;
 }
 
 static int remaining_ms(const struct timespec *deadline)
@@ -70,7 +111,11 @@ int bounded_call(int (*fn)(void *arg), void *arg, unsigned int timeout_ms, int *
 	}
 	b->fn = fn;
 	b->arg = arg;
-	rc = -pthread_create(&b->thread, NULL, run, b);
+	/* What FN allocates outlives the thread (the launch it builds): in
+	 * the main arena, not in one of the thread's that the process and
+	 * its daemon would keep. */
+	mallopt(M_ARENA_MAX, 1);
+	rc = start_thread(b);
 	if (rc < 0) {
 		close(b->done_fd);
 		free(b);
@@ -90,6 +135,7 @@ int bounded_call(int (*fn)(void *arg), void *arg, unsigned int timeout_ms, int *
 	while (n < 0 && errno == EINTR);
 	if (n > 0 && pfd[0].revents) {
 		pthread_join(b->thread, NULL);
+		munmap(b->stack, STACK_SIZE);
 		close(b->done_fd);
 		rc = b->result;
 		free(b);

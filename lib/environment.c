@@ -21,7 +21,30 @@ static int replaced(const char *variable, const char *const assignments[])
 	return 0;
 }
 
-char **environment_with(const char *const assignments[])
+/* Whether VARIABLE ("NAME=VALUE") is named by PATTERN, "NAME" or "PREFIX*". */
+static bool named(const char *variable, const char *pattern)
+{
+	size_t name = strcspn(variable, "="), len = strlen(pattern);
+
+	if (len > 0 && pattern[len - 1] == '*')
+		return name >= len - 1 && !strncmp(variable, pattern, len - 1);
+	return name == len && !strncmp(variable, pattern, len);
+}
+
+/* Whether VARIABLE is named in KEEP; NULL keeps every one. */
+static bool kept(const char *variable, const char *const keep[])
+{
+	size_t i;
+
+	for (i = 0; keep && keep[i]; i++)
+		if (named(variable, keep[i]))
+			return true;
+	return !keep;
+}
+
+/* Each variable of ours that KEEP names and ASSIGNMENTS does not, then
+ * each "NAME=VALUE" of ASSIGNMENTS. */
+static char **environment_of(const char *const assignments[], const char *const keep[])
 {
 	size_t ours = 0, more = 0, k = 0, i;
 	char **env;
@@ -34,7 +57,8 @@ char **environment_with(const char *const assignments[])
 	if (!env)
 		return NULL;
 	for (i = 0; i < ours; i++)
-		if (!replaced(environ[i], assignments) && !(env[k++] = strdup(environ[i])))
+		if (kept(environ[i], keep) && !replaced(environ[i], assignments) &&
+		    !(env[k++] = strdup(environ[i])))
 			goto fail;
 	for (i = 0; i < more; i++)
 		if (strchr(assignments[i], '=') && !(env[k++] = strdup(assignments[i])))
@@ -45,42 +69,14 @@ fail:
 	return NULL;
 }
 
-/* Whether VARIABLE ("NAME=VALUE") is named by PATTERN, "NAME" or "PREFIX*". */
-static bool named(const char *variable, const char *pattern)
+char **environment_with(const char *const assignments[])
 {
-	size_t name = strcspn(variable, "="), len = strlen(pattern);
-
-	if (len > 0 && pattern[len - 1] == '*')
-		return name >= len - 1 && !strncmp(variable, pattern, len - 1);
-	return name == len && !strncmp(variable, pattern, len);
+	return environment_of(assignments, NULL);
 }
 
 char **environment_clean(const char *const assignments[], const char *const keep[])
 {
-	size_t ours = 0, more = 0, k = 0, i, j;
-	char **env;
-
-	while (environ[ours])
-		ours++;
-	while (assignments[more])
-		more++;
-	env = calloc(ours + more + 1, sizeof(*env));
-	if (!env)
-		return NULL;
-	for (i = 0; i < more; i++)
-		if (!(env[k++] = strdup(assignments[i])))
-			goto fail;
-	for (i = 0; i < ours; i++)
-		for (j = 0; keep[j]; j++)
-			if (named(environ[i], keep[j]) && !replaced(environ[i], assignments)) {
-				if (!(env[k++] = strdup(environ[i])))
-					goto fail;
-				break;
-			}
-	return env;
-fail:
-	environment_free(env);
-	return NULL;
+	return environment_of(assignments, keep);
 }
 
 int environment_keep(char ***env, const char *name)

@@ -8,10 +8,10 @@
  * of memory. */
 char **environment_with(const char *const assignments[]);
 
-/* A fresh environment, not a copy of ours: each "NAME=VALUE" of
- * ASSIGNMENTS, then each variable of ours that KEEP (NULL-terminated)
- * names, "NAME" or "PREFIX*", unless ASSIGNMENTS sets it.  NULL when out
- * of memory. */
+/* A fresh environment, not a copy of ours: each variable of ours that
+ * KEEP (NULL-terminated) names, "NAME" or "PREFIX*", unless ASSIGNMENTS
+ * names it, and each "NAME=VALUE" of ASSIGNMENTS.  NULL when out of
+ * memory. */
 char **environment_clean(const char *const assignments[], const char *const keep[]);
 
 /* Set NAME in *ENV to its value in ours, replacing what *ENV has; nothing

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -44,29 +46,38 @@ static int open_dir(const char *path, bool create)
 	return fd;
 }
 
-/* $XDG_RUNTIME_DIR, or /run/user/UID, when it is this user's own. */
-static bool user_runtime_dir(char *buf, size_t len)
+/* $XDG_RUNTIME_DIR, or /run/user/UID, when it is this user's own; NULL
+ * when not (or out of memory). */
+static char *user_runtime_dir(void)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char *dir = NULL;
 	struct stat st;
+	int rc;
 
 	if (xdg && xdg[0] == '/')
-		snprintf(buf, len, "%s", xdg);
+		rc = asprintf(&dir, "%s", xdg);
 	else
-		snprintf(buf, len, "/run/user/%u", (unsigned int)geteuid());
-	return lstat(buf, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
+		rc = asprintf(&dir, "/run/user/%u", (unsigned int)geteuid());
+	if (rc < 0)
+		return NULL;
+	if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+		return dir;
+	free(dir);
+	return NULL;
 }
 
 const char *registry_dir(void)
 {
-	static char dir[4096];
-	char runtime[4000];
+	static char *dir;
+	cleanup_free char *runtime = NULL;
 
 	if (geteuid() == 0)
 		return REGISTRY_ROOT_DIR;
-	if (!dir[0] && user_runtime_dir(runtime, sizeof(runtime)))
-		snprintf(dir, sizeof(dir), "%s/" REGISTRY_USER_DIR, runtime);
-	return dir[0] ? dir : NULL;
+	if (!dir && (runtime = user_runtime_dir()) &&
+	    asprintf(&dir, "%s/" REGISTRY_USER_DIR, runtime) < 0)
+		dir = NULL;
+	return dir;
 }
 
 int registry_dir_open(void)
@@ -76,18 +87,31 @@ int registry_dir_open(void)
 	return dir ? open_dir(dir, true) : -ENOENT;
 }
 
-/* Values are one line each: backslash and newline are escaped. */
-static void put_value(FILE *f, const char *key, const char *value)
+/* Values are one line each: backslash and newline are escaped.  At most
+ * MAX characters of VALUE are written (what a reader keeps of a field);
+ * returns how many were. */
+static size_t put_escaped(FILE *f, const char *value, size_t max)
 {
-	fprintf(f, "%s=", key);
-	for (; *value; value++) {
-		if (*value == '\\')
+	size_t n;
+
+	for (n = 0; value[n] && n < max; n++) {
+		if (value[n] == '\\')
 			fputs("\\\\", f);
-		else if (*value == '\n')
+		else if (value[n] == '\n')
 			fputs("\\n", f);
 		else
-			fputc(*value, f);
+			fputc(value[n], f);
 	}
+	return n;
+}
+
+/* The longest value a reader keeps of FIELD of struct registry_record. */
+#define FIELD_MAX(field) (sizeof(((struct registry_record *)0)->field) - 1)
+
+static void put_value(FILE *f, const char *key, const char *value, size_t max)
+{
+	fprintf(f, "%s=", key);
+	put_escaped(f, value, max);
 	fputc('\n', f);
 }
 
@@ -104,20 +128,6 @@ static void get_value(char *dst, size_t len, const char *src)
 		}
 	}
 	dst[n] = '\0';
-}
-
-static void format_record(FILE *f, const struct registry_record *r)
-{
-	put_value(f, "mountpoint", r->mountpoint);
-	put_value(f, "source", r->source);
-	put_value(f, "fstype", r->fstype);
-	put_value(f, "server", r->server);
-	fprintf(f, "pid=%d\nsupervisor=%d\nsupervisor_start=%llu\n", (int)r->pid,
-		(int)r->supervisor, r->supervisor_start);
-	fprintf(f, "mode=%s\ninit=%s\nutab=%d\nsince=%lld\ninit_ms=%u\n",
-		r->watch ? "watch" : "fd", r->sync_init ? "sync" : "classic",
-		r->in_utab, r->since, r->init_ms);
-	fprintf(f, "mount_id=%" PRIu64 "\nconnection=%u\n", r->mount_id, r->connection);
 }
 
 static void parse_line(struct registry_record *r, char *line)
@@ -190,86 +200,135 @@ bool registry_supervisor_alive(const struct registry_record *r)
 	return proc_stat_start_time(r->supervisor, &start) == 0 && start == r->supervisor_start;
 }
 
-/* The mount's type and source as the mount table has them, for a server
- * that mounted by itself (whose choice they were). */
-static void mountinfo_describe(const char *mountpoint, struct registry_record *r)
+/* The line of the mount table for the topmost mount on MOUNTPOINT; NULL
+ * when there is none. */
+static char *mountinfo_line(const char *mountpoint)
 {
-	char *line = NULL, target[4096], fstype[256], source[1024];
-	size_t size = 0;
+	char *line = NULL, *found = NULL;
+	size_t size = 0, len = strlen(mountpoint);
 	FILE *f;
 
 	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
-		return;
+		return NULL;
 	while (getline(&line, &size, f) > 0) {
-		char *sep = strstr(line, " - ");
+		const char *target = line;
+		int i;
 
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", target) != 1 ||
-		    sscanf(sep + 3, "%255s %1023s", fstype, source) != 2)
-			continue;
+		for (i = 0; i < 4 && target; i++)
+			if ((target = strchr(target, ' ')))
+				target++;
 		/* mountinfo escapes blanks; ours has none when it matches */
-		if (strcmp(target, mountpoint))
+		if (!target || strncmp(target, mountpoint, len) || target[len] != ' ' ||
+		    !strstr(target, " - "))
 			continue;
-		snprintf(r->fstype, sizeof(r->fstype), "%s", fstype);
-		snprintf(r->source, sizeof(r->source), "%s", source);
+		free(found);
+		found = steal_pointer(&line);
+		size = 0;
 	}
 	free(line);
 	fclose(f);
+	return found;
 }
 
-static void describe_launch(struct registry_record *r, const struct mounter *m)
+/* The type and source in LINE, a line of the mount table, which is cut
+ * into them. */
+static bool mount_type_and_source(char *line, const char **fstype, const char **source)
+{
+	char *type = strstr(line, " - "), *src;
+
+	if (!type)
+		return false;
+	type += 3;
+	src = type + strcspn(type, " \n");
+	if (*src != ' ')
+		return false;
+	*src++ = '\0';
+	src[strcspn(src, " \n")] = '\0';
+	*fstype = type;
+	*source = src;
+	return *type && *src;
+}
+
+/* The entry's lines but the serving process's, which comes last and
+ * changes; NULL when out of memory.  Only the text is kept, exactly as
+ * long as it is: the supervisor lives on with it. */
+static char *describe_launch(const struct mounter *m, pid_t supervisor)
 {
 	const struct launch *l = m->launch;
-	size_t n = 0;
+	bool watch = l->mode == SERVER_MODE_WATCH;
+	cleanup_free char *mounted = NULL;
+	const char *fstype, *source;
+	unsigned long long start = 0;
+	size_t size = 0, room = FIELD_MAX(server);
+	char *text = NULL;
+	FILE *f;
 	int i;
 
-	snprintf(r->mountpoint, sizeof(r->mountpoint), "%s", m->mountpoint.path);
-	snprintf(r->source, sizeof(r->source), "%s", mounter_source(m));
-	snprintf(r->fstype, sizeof(r->fstype), "fuse.%s", mounter_subtype(m));
-	for (i = 0; i < l->server.argc && n < sizeof(r->server); i++)
-		n += (size_t)snprintf(r->server + n, sizeof(r->server) - n, "%s%s",
-				      i ? " " : "", l->server.argv[i]);
-	r->watch = l->mode == SERVER_MODE_WATCH;
-	if (r->watch)
-		mountinfo_describe(r->mountpoint, r);
-	r->sync_init = m->init.call != mounter_probe_call;
-	r->in_utab = l->in_utab;
-	r->mount_id = m->mount_id;
-	r->connection = m->connection;
-	r->init_ms = m->init_ms;
-	r->supervisor = getpid();
-	proc_stat_start_time(r->supervisor, &r->supervisor_start);
-	r->since = (long long)time(NULL);
+	f = open_memstream(&text, &size);
+	if (!f)
+		return NULL;
+	put_value(f, "mountpoint", m->mountpoint.path, FIELD_MAX(mountpoint));
+	/* A server that mounted by itself chose its type and source. */
+	if (watch && (mounted = mountinfo_line(m->mountpoint.path)) &&
+	    mount_type_and_source(mounted, &fstype, &source)) {
+		put_value(f, "source", source, FIELD_MAX(source));
+		put_value(f, "fstype", fstype, FIELD_MAX(fstype));
+	} else {
+		put_value(f, "source", mounter_source(m), FIELD_MAX(source));
+		fputs("fstype=fuse.", f);
+		put_escaped(f, mounter_subtype(m), FIELD_MAX(fstype) - strlen("fuse."));
+		fputc('\n', f);
+	}
+	fputs("server=", f);
+	for (i = 0; i < l->server.argc && room > 0; i++) {
+		if (i) {
+			fputc(' ', f);
+			room--;
+		}
+		room -= put_escaped(f, l->server.argv[i], room);
+	}
+	fputc('\n', f);
+	proc_stat_start_time(supervisor, &start);
+	fprintf(f, "supervisor=%d\nsupervisor_start=%llu\n", (int)supervisor, start);
+	fprintf(f, "mode=%s\ninit=%s\nutab=%d\nsince=%lld\ninit_ms=%u\n",
+		watch ? "watch" : "fd", m->init.call != mounter_probe_call ? "sync" : "classic",
+		l->in_utab, (long long)time(NULL), m->init_ms);
+	fprintf(f, "mount_id=%" PRIu64 "\nconnection=%u\n", m->mount_id, m->connection);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
-static int write_entry(struct registry_entry *e)
+static int write_entry(const struct registry_entry *e)
 {
-	char tmp[64], name[64];
+	char tmp[64], name[64], pid_line[32];
 	cleanup_fd int dir_fd = -1;
-	FILE *f;
+	struct iovec iov[2];
+	ssize_t n;
 	int fd, rc = 0;
 
 	dir_fd = open_dir(registry_dir(), true);
 	if (dir_fd < 0)
 		return dir_fd;
-	snprintf(tmp, sizeof(tmp), ".%d.tmp", (int)e->rec.supervisor);
-	snprintf(name, sizeof(name), "%d" REGISTRY_ENTRY_SUFFIX, (int)e->rec.supervisor);
+	snprintf(tmp, sizeof(tmp), ".%d.tmp", (int)e->supervisor);
+	snprintf(name, sizeof(name), "%d" REGISTRY_ENTRY_SUFFIX, (int)e->supervisor);
+	iov[0] = (struct iovec){ .iov_base = e->text, .iov_len = strlen(e->text) };
+	iov[1] = (struct iovec){ .iov_base = pid_line,
+		.iov_len = (size_t)snprintf(pid_line, sizeof(pid_line), "pid=%d\n", (int)e->pid) };
 	unlinkat(dir_fd, tmp, 0);
 	fd = openat(dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	f = fdopen(fd, "w");
-	if (!f) {
+	n = writev(fd, iov, ARRAY_SIZE(iov));
+	if (n < 0)
 		rc = -errno;
-		close(fd);
-		unlinkat(dir_fd, tmp, 0);
-		return rc;
-	}
-	format_record(f, &e->rec);
-	if (fflush(f) != 0 || ferror(f))
+	else if ((size_t)n != iov[0].iov_len + iov[1].iov_len)
 		rc = -EIO;
-	if (fclose(f) != 0 && rc == 0)
-		rc = -EIO;
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
 	if (rc == 0 && renameat(dir_fd, tmp, dir_fd, name) < 0)
 		rc = -errno;
 	if (rc < 0)
@@ -283,29 +342,30 @@ void registry_publish(struct registry_entry *e, const struct mounter *m,
 	const char *dir = registry_dir();
 	int rc;
 
-	if (!e->path) {
-		describe_launch(&e->rec, m);
-		status->mount_id = e->rec.mount_id;
-		status->supervisor_pid = e->rec.supervisor;
-		status->init_ms = e->rec.init_ms;
-		status->watch = e->rec.watch;
-		status->sync_init = e->rec.sync_init;
+	if (!e->supervisor) {
+		e->supervisor = getpid();
+		status->mount_id = m->mount_id;
+		status->supervisor_pid = e->supervisor;
+		status->init_ms = m->init_ms;
+		status->watch = m->launch->mode == SERVER_MODE_WATCH;
+		status->sync_init = m->init.call != mounter_probe_call;
 	}
-	if (pid <= 0 || (e->rec.pid == pid && e->path))
+	if (pid <= 0 || (e->pid == pid && e->written))
 		return;
 	status->server_pid = pid;
-	e->rec.pid = pid;
+	e->pid = pid;
 	if (!dir) {
 		log_step("no runtime directory: this launch is not registered");
 		return;
 	}
-	rc = write_entry(e);
+	if (!e->text)
+		e->text = describe_launch(m, e->supervisor);
+	rc = e->text ? write_entry(e) : -ENOMEM;
 	if (rc < 0) {
 		log_step("cannot register the launch in %s: %s", dir, strerror(-rc));
 		return;
 	}
-	if (!e->path && asprintf(&e->path, "%s/%d" REGISTRY_ENTRY_SUFFIX, dir, (int)e->rec.supervisor) < 0)
-		e->path = NULL;
+	e->written = true;
 }
 
 /* Give each waiting unmounter (a FIFO of our uid, named for our pid) the
@@ -344,14 +404,14 @@ void registry_withdraw(struct registry_entry *e, int wait_status)
 	cleanup_fd int dir_fd = -1;
 	char name[64];
 
-	if (!e->path)
-		return;
-	dir_fd = open_dir(registry_dir(), false);
+	if (e->written)
+		dir_fd = open_dir(registry_dir(), false);
 	if (dir_fd >= 0) {
-		tell_waiters(dir_fd, e->rec.supervisor, wait_status);
-		snprintf(name, sizeof(name), "%d" REGISTRY_ENTRY_SUFFIX, (int)e->rec.supervisor);
+		tell_waiters(dir_fd, e->supervisor, wait_status);
+		snprintf(name, sizeof(name), "%d" REGISTRY_ENTRY_SUFFIX, (int)e->supervisor);
 		unlinkat(dir_fd, name, 0);
 	}
-	free(e->path);
-	e->path = NULL;
+	free(e->text);
+	e->text = NULL;
+	e->written = false;
 }

@@ -47,11 +47,13 @@ struct registry_record {
 	char path[4200];	/* the entry's file */
 };
 
-/* The supervisor's side: its entry, from publish to withdraw. */
+/* The supervisor's side: its entry, from publish to withdraw.  Small: the
+ * supervisor keeps it for as long as the server lives. */
 struct registry_entry {
-	char *path;		/* NULL: not published */
-	int dir_fd;
-	struct registry_record rec;
+	char *text;		/* the entry's lines but pid=, once described */
+	pid_t supervisor;	/* 0: not described yet */
+	pid_t pid;		/* the serving process, as written */
+	bool written;
 };
 
 /* After success, in the supervisor: fill the outcome's details in STATUS

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,6 +84,9 @@ int supervise_mounted(struct launch_run *r)
 {
 	int sig, status, rc;
 
+	/* What the launch freed would stay dirty in the heap for as long as
+	 * the server lives: give it back before settling down. */
+	malloc_trim(0);
 	r->sup.init_fd = -1;
 	r->sup.parent_fd = -1;
 	supervisor_set_timeout(&r->sup, 0);
