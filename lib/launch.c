@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "bounded_call.h"
 #include "common.h"
 #include "daemon.h"
 #include "exit_codes.h"
@@ -25,6 +26,32 @@
 #include "server_process.h"
 #include "supervisor.h"
 #include "terminal.h"
+
+int launch_checks_within_timeout(int (*checks)(void *arg), void *arg, unsigned int timeout_ms,
+				 const char *server_name)
+{
+	struct launch_status cancelled = { .stage = STAGE_CANCELLED };
+	unsigned int bound = timeout_ms;
+	char message[512];
+	int sig = 0, rc;
+
+	/* Checks that usually take a millisecond get at least a second: a
+	 * tiny -t is for INIT, not for a busy machine's path walks. */
+	if (bound && bound < LAUNCH_CHECKS_MIN_TIMEOUT_MS)
+		bound = LAUNCH_CHECKS_MIN_TIMEOUT_MS;
+	rc = bounded_call(checks, arg, bound, &sig);
+	if (rc == -ETIMEDOUT) {
+		log_error("checking the paths of '%s' and its mountpoint did not end within %u.%03u s: a FUSE mount on them is not answering",
+			  server_name, bound / 1000, bound % 1000);
+	} else if (rc == -ECANCELED) {
+		cancelled.signal = (uint32_t)sig;
+		launch_status_describe(&cancelled, server_name, "", 0, message, sizeof(message));
+		log_error("%s", message);
+	} else if (rc < 0) {
+		log_error("cannot start checking the paths: %s", strerror(-rc));
+	}
+	return rc;
+}
 
 int launch_prepare(const struct launch *l, struct mounter **m)
 {
