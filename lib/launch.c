@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "bounded_call.h"
 #include "common.h"
 #include "daemon.h"
 #include "exit_codes.h"
@@ -25,6 +26,32 @@
 #include "server_process.h"
 #include "supervisor.h"
 #include "terminal.h"
+
+int launch_checks_within_timeout(int (*checks)(void *arg), void *arg, unsigned int timeout_ms,
+				 const char *server_name)
+{
+	struct launch_status cancelled = { .stage = STAGE_CANCELLED };
+	unsigned int bound = timeout_ms;
+	char message[512];
+	int sig = 0, rc;
+
+	/* Checks that usually take a millisecond get at least a second: a
+	 * tiny -t is for INIT, not for a busy machine's path walks. */
+	if (bound && bound < LAUNCH_CHECKS_MIN_TIMEOUT_MS)
+		bound = LAUNCH_CHECKS_MIN_TIMEOUT_MS;
+	rc = bounded_call(checks, arg, bound, &sig);
+	if (rc == -ETIMEDOUT) {
+		log_error("checking the paths of '%s' and its mountpoint did not end within %u.%03u s: a FUSE mount on them is not answering",
+			  server_name, bound / 1000, bound % 1000);
+	} else if (rc == -ECANCELED) {
+		cancelled.signal = (uint32_t)sig;
+		launch_status_describe(&cancelled, server_name, "", 0, message, sizeof(message));
+		log_error("%s", message);
+	} else if (rc < 0) {
+		log_error("cannot start checking the paths: %s", strerror(-rc));
+	}
+	return rc;
+}
 
 int launch_prepare(const struct launch *l, struct mounter **m)
 {
@@ -76,8 +103,11 @@ int launch_claim_mountpoint(const struct launch *l, struct mounter *m)
  * caller's group: autofs lets only the automount daemon's process group
  * (systemd runs mount(8) there) through the point while the mount is
  * pending, and a server that mounts by itself (watch mode) would wait
- * there for its own mount. */
-static int start_server(struct launch_run *r)
+ * there for its own mount.
+ * EXE_FD >= 0: the mount is attached already, and the server is exec'd
+ * through that descriptor without waiting for the exec (server_process.h),
+ * which tells how it went on *EXEC_STATUS_FD. */
+static int start_server(struct launch_run *r, int exe_fd, int *exec_status_fd)
 {
 	const struct launch *l = r->launch;
 	int device_fd = r->mounter->ops->server_fd(r->mounter);
@@ -113,12 +143,21 @@ static int start_server(struct launch_run *r)
 		stdio.own_group = true;
 		stdio.terminal = terminal_lend(&r->terminal);
 	}
-	rc = server_spawn(l->server.path, argv, device_fd, &stdio,
-			  confined ? &l->identity : NULL, &r->sup.server_pid);
+	if (exe_fd >= 0)
+		rc = server_spawn_pinned(exe_fd, l->server.path, argv, device_fd, &stdio,
+					 confined ? &l->identity : NULL, &r->sup.server_pid,
+					 exec_status_fd);
+	else
+		rc = server_spawn(l->server.path, argv, device_fd, &stdio,
+				  confined ? &l->identity : NULL, &r->sup.server_pid);
 	if (rc < 0) {
 		launch_status_record(&r->status, STAGE_SERVER_START, rc, NULL);
 		goto out;
 	}
+	/* A forked child may not have made its group yet: whoever comes first
+	 * makes it (after the child's exec this fails, harmlessly). */
+	if (stdio.own_group)
+		setpgid(r->sup.server_pid, r->sup.server_pid);
 	/* Not a group leader, so that setsid() works once the outcome is known. */
 	if (stdio.own_group && setpgid(0, r->sup.server_pid) < 0)
 		log_step("joining the server's process group: %s", strerror(errno));
@@ -143,8 +182,9 @@ out:
 }
 
 /* Wait for the outcome of INIT.  Returns 0 once mounted and answering; on
- * failure the status says why. */
-static int await_outcome(struct launch_run *r, int parent_fd)
+ * failure the status says why.  EXEC_STATUS_FD (-1: none) tells how an
+ * exec that was not waited for went. */
+static int await_outcome(struct launch_run *r, int parent_fd, int exec_status_fd)
 {
 	struct mounter *m = r->mounter;
 	int sig = 0, rc;
@@ -167,6 +207,11 @@ static int await_outcome(struct launch_run *r, int parent_fd)
 				continue;
 			return rc;
 		case SUPERVISOR_SERVER_GONE:
+			rc = exec_status_fd >= 0 ? server_exec_error(exec_status_fd) : 0;
+			if (rc < 0) {
+				launch_status_record(&r->status, STAGE_SERVER_START, rc, NULL);
+				return rc;
+			}
 			rc = m->ops->server_gone(m);
 			if (rc < 0)
 				return rc;
@@ -229,6 +274,8 @@ static void cancel_init(struct launch_run *r)
 static int launch_until_outcome(struct launch_run *r, int parent_fd)
 {
 	struct mounter *m = r->mounter;
+	cleanup_fd int exe_fd = -1;
+	cleanup_fd int exec_status_fd = -1;
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -243,14 +290,26 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 		launch_status_record(&r->status, STAGE_INTERNAL, errno, "PR_SET_CHILD_SUBREAPER");
 		goto failed;
 	}
-	if (m->ops->prepare(m) < 0 || start_server(r) < 0 || m->ops->begin_waiting(m) < 0)
+	/* Before the classic order attaches the mount (prepare), which the
+	 * path walk to a server under its own mountpoint would wait on. */
+	exe_fd = open(r->launch->server.path, O_PATH | O_CLOEXEC);
+	if (exe_fd < 0) {
+		launch_status_record(&r->status, STAGE_SERVER_START, errno, NULL);
+		goto failed;
+	}
+	if (m->ops->prepare(m) < 0)
+		goto failed;
+	/* Nothing attached: the exec, by path, cannot wait on our mount. */
+	if (!m->attached)
+		close(steal_fd(&exe_fd));
+	if (start_server(r, exe_fd, &exec_status_fd) < 0 || m->ops->begin_waiting(m) < 0)
 		goto failed;
 	launch_run_notify(r, "STATUS=waiting for %s to answer FUSE_INIT on %s",
 			  r->launch->server.name, r->launch->server.mountpoint);
 	/* The launcher must not keep the caller's working directory busy. */
 	if (chdir("/") < 0)
 		log_step("chdir /: %s", strerror(errno));
-	if (await_outcome(r, parent_fd) < 0)
+	if (await_outcome(r, parent_fd, exec_status_fd) < 0)
 		goto failed;
 	mounter_release(m);
 	mountpoint_lock_release(&m->lock);

@@ -54,6 +54,21 @@ void launch_free(struct launch *l);
 
 /* lib/launch.c: the flow. */
 
+/* The least time the checks before the launch get. */
+#define LAUNCH_CHECKS_MIN_TIMEOUT_MS 1000
+
+/* Run CHECKS(ARG), the steps before the launch that walk the server's and
+ * the mountpoint's paths (finding the server, the mountpoint rule,
+ * launch_prepare), which block for as long as a FUSE mount on those paths
+ * does not answer: within TIMEOUT_MS (at least
+ * LAUNCH_CHECKS_MIN_TIMEOUT_MS; 0: for ever) and until a cancel signal.
+ * Returns what CHECKS returned; or prints why and returns -ETIMEDOUT or
+ * -ECANCELED, after which the checks may still be blocked, using ARG: the
+ * caller must _exit() at once (bounded_call.h); or prints why and returns
+ * another -errno. */
+int launch_checks_within_timeout(int (*checks)(void *arg), void *arg, unsigned int timeout_ms,
+				 const char *server_name);
+
 /* Pin the mountpoint, choose who mounts (this process, fusermount3, or the
  * server itself) into *MOUNTER, and check that the server's user may run
  * it.  Prints why not; returns FL_EX_OK or the exit code (exit_codes.h). */

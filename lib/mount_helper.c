@@ -24,7 +24,7 @@
 
 /* TYPE from "-t fuselaunch.TYPE", from our name "mount.fuselaunch.TYPE",
  * or from "TYPE#SOURCE" (the older fstab form, as mount.fuse3 has it). */
-static int split_type(struct mount_helper *h)
+int mount_helper_split_type(struct mount_helper *h)
 {
 	const char *prefix = MOUNT_HELPER_TYPE ".", *named = MOUNT_HELPER_NAME ".";
 	const char *name = strrchr(h->program, '/');
@@ -358,8 +358,6 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 	int rc;
 
 	rc = libmount_load();
-	if (rc == 0)
-		rc = split_type(h);
 	if (rc == 0 && h->options)
 		rc = take_launcher_options(h, l);
 	if (rc == 0)

@@ -28,9 +28,12 @@ struct mount_helper {
 	char *argv[6];		/* TYPE SOURCE MOUNTPOINT [-o SERVER-OPTS] */
 };
 
-/* The server's type and source, every option sorted (kernel, launcher
- * fuselaunch.* and x-fuselaunch.*, server, fstab-only), and the launch
- * request built.  x-fuselaunch.* options are read from the matching fstab
+/* The server's type and source, from the command line alone: no path is
+ * walked.  Prints why not: -EINVAL bad input, -ENOMEM. */
+int mount_helper_split_type(struct mount_helper *h);
+
+/* Then every option sorted (kernel, launcher fuselaunch.* and
+ * x-fuselaunch.*, server, fstab-only), and the launch request built.  x-fuselaunch.* options are read from the matching fstab
  * entry, since mount(8) does not pass x-* options to helpers.  A user who
  * is not root may mount what fstab has only with 'user' or 'users' there,
  * entries matched by canonical path.  Prints why on failure: -EINVAL bad

@@ -19,9 +19,11 @@ struct pin_call {
 	int fd;
 };
 
-/* O_PATH calls into no FUSE server: the open of the mountpoint does not
- * block on a mount whose server does not answer (the walk to it may,
- * which is why the checks run within -t). */
+/* An O_PATH open calls into no FUSE server (measured: it returns at once
+ * on the root of a mount whose server does not answer), but the fstat
+ * after it asks that server, and the walk to it may cross such a mount:
+ * which is why both programs run these checks within a timeout
+ * (launch_checks_within_timeout). */
 static int open_pinned(void *arg)
 {
 	struct pin_call *c = arg;

@@ -198,8 +198,9 @@ int server_identity_apply(const struct server_identity *id)
 {
 	if (id->switch_user) {
 		/* Changing every uid from 0 clears every capability set.  Raw
-		 * system calls: the server starts in a vfork child, where
-		 * glibc's wrappers would signal the parent's threads. */
+		 * system calls: the server may start in a vfork child
+		 * (server_process.c), where glibc's wrappers would signal
+		 * the parent's threads. */
 		if (syscall(SYS_setgroups, (size_t)id->ngroups, id->groups) < 0 ||
 		    syscall(SYS_setresgid, id->gid, id->gid, id->gid) < 0 ||
 		    syscall(SYS_setresuid, id->uid, id->uid, id->uid) < 0)

@@ -9,19 +9,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "privileges.h"
 #include "proc_stat.h"
 #include "server_process.h"
 #include "terminal.h"
 
-/* In the child between vfork and exec, on the parent's memory:
- * async-signal-safe calls only, and nothing that writes memory the parent
- * will read (errno aside, which the parent does not look at). */
+/* Exec the server: by EXE_FD when it is pinned (>= 0), whose path walk was
+ * done before any mount of the launch was attached, so that a server under
+ * its own mountpoint starts in the classic order too.  A script comes back
+ * with ENOENT (its interpreter cannot open a close-on-exec descriptor):
+ * that one, and its interpreter, are found by path. */
+static void exec_program(int exe_fd, const char *path, char *const argv[], char *const envp[])
+{
+	if (exe_fd >= 0) {
+		syscall(SYS_execveat, exe_fd, "", argv, envp, AT_EMPTY_PATH);
+		if (errno != ENOENT)
+			return;
+	}
+	execve(path, argv, envp);
+}
+
+/* In the child between vfork or fork and exec: async-signal-safe calls
+ * only (a forked child of a process with threads), and nothing that writes
+ * memory the parent will read (a vforked one runs on the parent's memory;
+ * errno aside, which the parent does not look at). */
 static void __attribute__((noreturn))
-exec_server(const char *path, char *const argv[], int device_fd,
+exec_server(int exe_fd, const char *path, char *const argv[], int device_fd,
 	    const struct server_stdio *stdio, const struct server_identity *identity,
 	    int error_fd)
 {
@@ -46,14 +64,16 @@ exec_server(const char *path, char *const argv[], int device_fd,
 
 	if (dup2(stdio->in, 0) < 0 || dup2(stdio->out, 1) < 0 || dup2(stdio->err, 2) < 0)
 		goto fail;
-	/* Close-on-exec rather than closed, so error_fd works until exec. */
+	/* Close-on-exec rather than closed, so error_fd and exe_fd work
+	 * until exec. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		goto fail;
 	if (device_fd >= 0 && fcntl(device_fd, F_SETFD, 0) < 0)
 		goto fail;
 	if (identity && server_identity_apply(identity) < 0)
 		goto fail;
-	execve(path, argv, identity && identity->environment ? identity->environment : environ);
+	exec_program(exe_fd, path, argv,
+		     identity && identity->environment ? identity->environment : environ);
 fail:
 	err = errno;
 	if (write(error_fd, &err, sizeof(err)) < 0)
@@ -61,12 +81,32 @@ fail:
 	_exit(127);
 }
 
+/* fork to exec a pinned EXE_FD, else vfork.  Every signal stays blocked
+ * until the child has reset the dispositions, so that no handler of ours
+ * runs in it (on our memory, after vfork). */
+static pid_t start_child(int exe_fd, const char *path, char *const argv[],
+			 int device_fd, const struct server_stdio *stdio,
+			 const struct server_identity *identity, int error_fd)
+{
+	sigset_t all, old;
+	pid_t child;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	child = exe_fd >= 0 ? fork() : vfork();
+	if (child == 0)
+		exec_server(exe_fd, path, argv, device_fd, stdio, identity, error_fd);
+	if (child < 0)
+		child = -errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return child;
+}
+
 int server_spawn(const char *path, char *const argv[], int device_fd,
 		 const struct server_stdio *stdio, const struct server_identity *identity,
 		 pid_t *pid)
 {
-	int error_pipe[2], err, rc;
-	sigset_t all, old;
+	int error_pipe[2], err;
 	ssize_t n;
 	pid_t child;
 
@@ -76,31 +116,57 @@ int server_spawn(const char *path, char *const argv[], int device_fd,
 	 * neither process pays for copying page tables and for the
 	 * copy-on-write faults that follow a fork (bench/README.md: a fault
 	 * costs microseconds in a VM, and this sits on every launch's critical
-	 * path).  Every signal stays blocked until the child has reset the
-	 * dispositions, so that no handler of ours runs in it on our memory. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	child = vfork();
-	if (child == 0)
-		exec_server(path, argv, device_fd, stdio, identity, error_pipe[1]);
-	rc = child < 0 ? -errno : 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc < 0) {
-		close(error_pipe[0]);
-		close(error_pipe[1]);
-		return rc;
-	}
+	 * path).  We are frozen until the exec: nothing of the launch is
+	 * mounted yet for its path walk to wait on. */
+	child = start_child(-1, path, argv, device_fd, stdio, identity, error_pipe[1]);
 	close(error_pipe[1]);
-	do
-		n = read(error_pipe[0], &err, sizeof(err));
-	while (n < 0 && errno == EINTR);
+	if (child < 0) {
+		close(error_pipe[0]);
+		return child;
+	}
+	n = RETRY_ON_EINTR(read(error_pipe[0], &err, sizeof(err)));
 	close(error_pipe[0]);
 	if (n == sizeof(err)) {
-		waitpid(child, NULL, 0);
+		RETRY_ON_EINTR(waitpid(child, NULL, 0));
 		return -err;
 	}
 	*pid = child;
 	return 0;
+}
+
+/* fork, not vfork: the mount is attached, and an exec whose path walk
+ * crosses it (an interpreter or library under the mountpoint) waits for
+ * an INIT only the server can answer.  We would never run our timeout
+ * nor see a signal, frozen in vfork; a forked child blocks alone, in a
+ * killable wait, and aborting the connection (the timeout, a
+ * cancellation) ends its walk. */
+int server_spawn_pinned(int exe_fd, const char *path, char *const argv[], int device_fd,
+			const struct server_stdio *stdio,
+			const struct server_identity *identity, pid_t *pid, int *exec_status_fd)
+{
+	int error_pipe[2];
+	pid_t child;
+
+	if (pipe2(error_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	child = start_child(exe_fd, path, argv, device_fd, stdio, identity, error_pipe[1]);
+	close(error_pipe[1]);
+	if (child < 0) {
+		close(error_pipe[0]);
+		return child;
+	}
+	*pid = child;
+	*exec_status_fd = error_pipe[0];
+	return 0;
+}
+
+int server_exec_error(int exec_status_fd)
+{
+	ssize_t n;
+	int err;
+
+	n = RETRY_ON_EINTR(read(exec_status_fd, &err, sizeof(err)));
+	return n == sizeof(err) ? -err : 0;
 }
 
 static pid_t parent_of(pid_t pid)

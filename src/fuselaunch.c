@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "descriptors.h"
-#include "bounded_call.h"
 #include "cancel_signals.h"
 #include "exit_codes.h"
 #include "fuse_device.h"
@@ -441,9 +440,6 @@ static void __attribute__((constructor)) block_cancel_signals(void)
 	cancel_signals_block();
 }
 
-/* The least time the checks before the launch get (-t bounds them). */
-#define PREPARE_MIN_TIMEOUT_MS 1000
-
 struct preparation {
 	struct cli *cli;
 	struct launch *launch;
@@ -477,39 +473,22 @@ static int prepare(void *arg)
 }
 
 /* Finding the server, the mountpoint rule and pinning walk paths that may
- * cross a FUSE mount whose server does not answer, which blocks for as
- * long as it does not: that waits no longer than -t, and a signal ends it.
- * The blocked thread then ends with the process. */
+ * cross a FUSE mount whose server does not answer: within -t, and a
+ * signal ends them. */
 static int prepare_within_timeout(struct cli *cli, struct launch *l, struct mounter **m)
 {
 	struct preparation p = { .cli = cli, .launch = l, .mounter = m };
-	struct launch_status cancelled = { .stage = STAGE_CANCELLED };
 	const char *slash = strrchr(cli->server_argv[0], '/');
-	const char *name = slash ? slash + 1 : cli->server_argv[0];
-	char message[512];
-	unsigned int bound = l->timeout_ms;
-	int sig = 0, rc;
+	int rc;
 
-	/* Checks that usually take a millisecond get at least a second: a
-	 * tiny -t is for INIT, not for a busy machine's path walks. */
-	if (bound && bound < PREPARE_MIN_TIMEOUT_MS)
-		bound = PREPARE_MIN_TIMEOUT_MS;
-	rc = bounded_call(prepare, &p, bound, &sig);
-	if (rc >= 0)
-		return rc;
-	if (rc == -ETIMEDOUT) {
-		log_error("checking the paths of '%s' and its mountpoint did not end within %u.%03u s: a FUSE mount on them is not answering",
-			  name, bound / 1000, bound % 1000);
+	rc = launch_checks_within_timeout(prepare, &p, l->timeout_ms,
+					  slash ? slash + 1 : cli->server_argv[0]);
+	/* The checks may still be blocked, using P: no return from here. */
+	if (rc == -ETIMEDOUT)
 		_exit(FL_EX_TIMEOUT);
-	}
-	if (rc == -ECANCELED) {
-		cancelled.signal = (uint32_t)sig;
-		launch_status_describe(&cancelled, name, "", 0, message, sizeof(message));
-		log_error("%s", message);
+	if (rc == -ECANCELED)
 		_exit(FL_EX_CANCELLED);
-	}
-	log_error("cannot start checking the paths: %s", strerror(-rc));
-	return FL_EX_SYSTEM;
+	return rc < 0 ? FL_EX_SYSTEM : rc;
 }
 
 int main(int argc, char **argv)

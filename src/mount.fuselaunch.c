@@ -147,6 +147,51 @@ static void __attribute__((constructor)) block_cancel_signals(void)
 	cancel_signals_block();
 }
 
+/* What mount_helper_split_type or mount_helper_prepare returned, as an
+ * exit code. */
+static int prepare_exit_code(int rc)
+{
+	return rc == 0 ? MNT_EX_SUCCESS :
+	       rc == -ENOENT || rc == -EACCES ? MNT_EX_FAIL :
+	       rc == -ENOMEM || rc == -EIO ? MNT_EX_SYSERR : MNT_EX_USAGE;
+}
+
+struct preparation {
+	struct mount_helper *helper;
+	struct launch *launch;
+	struct mounter **mounter;
+};
+
+static int prepare(void *arg)
+{
+	struct preparation *p = arg;
+	int rc;
+
+	rc = mount_helper_prepare(p->helper, p->launch);
+	if (rc < 0)
+		return prepare_exit_code(rc);
+	return mount_helper_exit_code(launch_prepare(p->launch, p->mounter));
+}
+
+/* Reading fstab (entries matched by canonical path), finding the server
+ * and pinning the mountpoint walk paths that may cross a FUSE mount whose
+ * server does not answer: within the default timeout, since
+ * x-fuselaunch.timeout is known only once they are under way, and a
+ * signal ends them. */
+static int prepare_within_timeout(struct mount_helper *h, struct launch *l, struct mounter **m)
+{
+	struct preparation p = { .helper = h, .launch = l, .mounter = m };
+	int rc;
+
+	rc = launch_checks_within_timeout(prepare, &p, LAUNCH_DEFAULT_TIMEOUT_MS, h->server_type);
+	/* The checks may still be blocked, using P: no return from here. */
+	if (rc == -ETIMEDOUT)
+		_exit(MNT_EX_FAIL);
+	if (rc == -ECANCELED)
+		_exit(MNT_EX_USER);
+	return rc < 0 ? MNT_EX_SYSERR : rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
@@ -154,7 +199,7 @@ int main(int argc, char **argv)
 	struct mounter *m = NULL;
 	struct launch l;
 	char message[1024];
-	int code, rc;
+	int code;
 
 	descriptors_sanitize();
 	program_check_stdout_at_exit(MNT_EX_SYSERR);
@@ -169,13 +214,9 @@ int main(int argc, char **argv)
 		code = MNT_EX_SYSERR;
 		goto out;
 	}
-	rc = mount_helper_prepare(&cli.helper, &l);
-	if (rc < 0) {
-		code = rc == -ENOENT || rc == -EACCES ? MNT_EX_FAIL :
-		       rc == -ENOMEM || rc == -EIO ? MNT_EX_SYSERR : MNT_EX_USAGE;
-		goto out;
-	}
-	code = mount_helper_exit_code(launch_prepare(&l, &m));
+	code = prepare_exit_code(mount_helper_split_type(&cli.helper));
+	if (code == MNT_EX_SUCCESS)
+		code = prepare_within_timeout(&cli.helper, &l, &m);
 	if (code != MNT_EX_SUCCESS)
 		goto out;
 	l.in_utab = !cli.helper.no_utab;

@@ -48,6 +48,78 @@ daemon_pid() {
 	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
 }
 
+@test "--sync-init=never: a server whose executable lies under its own mountpoint starts" {
+	cp "$TESTFS" "$MNT/testfs"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 10 \
+		"$FUSELAUNCH" --sync-init=never -t 5 -- "$MNT/testfs" "$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+@test "--sync-init=never: a server that is a script starts (exec'd by path)" {
+	printf '#!/bin/sh\nexec "%s" "$@"\n' "$TESTFS" >"$TEST_DIR/server"
+	chmod 755 "$TEST_DIR/server"
+	launch --sync-init=never --mode=fd -- "$TEST_DIR/server" "$MNT"
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
+# A server script whose interpreter lies under the mountpoint: in the
+# classic order its exec waits for the INIT only it could answer.
+interpreter_under_mountpoint() {
+	printf '#!%s/sh\n' "$MNT" >"$TEST_DIR/server"
+	chmod 755 "$TEST_DIR/server"
+}
+
+# Whether a process of this test has a thread blocked (D state): the
+# server's exec, waiting on the mount for INIT.
+test_process_blocked() {
+	local pid task
+	for pid in $(test_processes); do
+		for task in /proc/"$pid"/task/*/stat; do
+			[ "$(awk '{ print $3 }' "$task" 2>/dev/null)" = D ] && return 0
+		done
+	done
+	return 1
+}
+
+@test "--sync-init=never: an exec that waits on the pending mount still ends at -t" {
+	interpreter_under_mountpoint
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 10 \
+		"$FUSELAUNCH" --sync-init=never --mode=fd -t 1 -- "$TEST_DIR/server" "$MNT"
+	assert_status 7
+	assert_nothing_left
+}
+
+@test "--sync-init=never: an exec that waits on the pending mount is cancelled by SIGTERM" {
+	interpreter_under_mountpoint
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 10 \
+		"$FUSELAUNCH" --sync-init=never --mode=fd -t 0 -- "$TEST_DIR/server" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until test_process_blocked
+	kill -TERM "$(pgrep -P "$pid")"
+	wait "$pid" || code=$?
+	[ "$code" -eq 8 ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: launch of 'server' cancelled by signal 15 (Terminated)" ]
+	assert_nothing_left
+}
+
+@test "--sync-init=never: while INIT is pending the daemon is in the server's process group, which the server leads" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" --sync-init=never -- "$TESTFS" --hang \
+		--record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	PENDING=$!
+	wait_until test -s "$RECORD"
+	local server daemon
+	server=$(recorded pid)
+	daemon=$(daemon_pid)
+	[ "$(ps -o pgid= -p "$server" | tr -d ' ')" = "$server" ]
+	[ "$(ps -o pgid= -p "$daemon" | tr -d ' ')" = "$server" ]
+	kill -TERM "$PENDING"
+	assert_cancelled "$PENDING" "15 (Terminated)"
+	assert_nothing_left
+}
+
 @test "an unknown --sync-init mode: exit 1" {
 	launch --sync-init=maybe -- "$TESTFS" "$MNT"
 	assert_status 1

@@ -395,3 +395,34 @@ utab_options() {
 	assert_status 0
 	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
 }
+
+# Whether a thread of process $1 is blocked (D state): on a FUSE mount
+# that does not answer.
+blocked() {
+	local task
+	for task in /proc/"$1"/task/*/stat; do
+		[ "$(awk '{ print $3 }' "$task" 2>/dev/null)" = D ] && return 0
+	done
+	return 1
+}
+
+@test "a target under a hung FUSE mount: a signal ends the checks, exit 8" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -t 0 --sync-init=never -- \
+		"$TESTFS" --hang --record="$RECORD" "$MNT" 2>/dev/null &
+	local pending=$! pid helper code=0
+	wait_until test -s "$RECORD"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 10 \
+		"$HELPER" tfs:src "$MNT" -t fuselaunch.testfs 2>"$TEST_DIR/err" &
+	pid=$!
+	wait_until pgrep -P "$pid" >/dev/null
+	helper=$(pgrep -P "$pid")
+	# Signalled once it is in the checks, blocked on the mount.
+	wait_until blocked "$helper"
+	kill -TERM "$helper"
+	wait "$pid" || code=$?
+	[ "$code" -eq 8 ]
+	[ "$(cat "$TEST_DIR/err")" = "mount.fuselaunch: launch of 'testfs' cancelled by signal 15 (Terminated)" ]
+	kill -TERM "$pending"
+	wait "$pending" || true
+	assert_nothing_left
+}

@@ -60,7 +60,9 @@ static void prepare(struct run *r, const char *source, const char *target, const
 	r->h.type = type;
 	r->h.options = options ? strdup(options) : NULL;
 	unit_capture_start();
-	r->rc = mount_helper_prepare(&r->h, &r->l);
+	r->rc = mount_helper_split_type(&r->h);
+	if (r->rc == 0)
+		r->rc = mount_helper_prepare(&r->h, &r->l);
 	r->said = unit_capture_end();
 }
 
@@ -128,7 +130,9 @@ static void types(void)
 	r.h.source = "data";
 	r.h.target = mnt;
 	unit_capture_start();
-	r.rc = mount_helper_prepare(&r.h, &r.l);
+	r.rc = mount_helper_split_type(&r.h);
+	if (r.rc == 0)
+		r.rc = mount_helper_prepare(&r.h, &r.l);
 	r.said = unit_capture_end();
 	CHECK_INT(r.rc, 0, "run as mount.fuselaunch.TYPE");
 	CHECK_STR(r.h.server_type, "testfs", "the type is from the program's name");
