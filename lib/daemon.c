@@ -134,19 +134,30 @@ static void describe_unreported_end(int wait_status, char *detail, size_t len)
  * for its signalfd rather than running our handler there, which would
  * swallow it. */
 static void __attribute__((noreturn))
-start_daemon(daemon_body body, void *arg, int status_fd, int parent_fd)
+start_daemon(daemon_body body, void *arg, int status_fd, int parent_fd, int mount_fd)
 {
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cancel_signals); i++)
 		signal(cancel_signals[i], SIG_DFL);
-	body(arg, status_fd, parent_fd);
+	body(arg, status_fd, parent_fd, mount_fd);
 	_exit(127);
 }
 
-int daemon_run(daemon_body body, void *arg, struct launch_status *status)
+/* The last mount id the daemon announced, or 0. */
+static uint64_t last_announced_mount(int fd)
 {
-	int status_pipe[2], parent_pipe[2], daemon_status = -1, rc;
+	uint64_t id, last = 0;
+
+	while (read(fd, &id, sizeof(id)) == sizeof(id))
+		last = id;
+	return last;
+}
+
+int daemon_run(daemon_body body, void *arg, struct launch_status *status,
+	       uint64_t *orphan_mount)
+{
+	int status_pipe[2], parent_pipe[2], mount_pipe[2], daemon_status = -1, rc;
 	sigset_t cancel, saved_mask;
 	bool unreported;
 	pid_t daemon;
@@ -160,6 +171,13 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 		rc = -errno;
 		log_error("cannot create the parent pipe: %s", strerror(-rc));
 		goto close_status;
+	}
+	*orphan_mount = 0;
+	/* Read only once the daemon is gone; the daemon never waits on it. */
+	if (pipe2(mount_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		rc = -errno;
+		log_error("cannot create the mount pipe: %s", strerror(-rc));
+		goto close_parent;
 	}
 	/* Blocked until each side is ready for them: here, until there is a
 	 * pipe to close; in the daemon, until its signalfd reads them. */
@@ -183,10 +201,12 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 	if (daemon == 0) {
 		close(status_pipe[0]);
 		close(parent_pipe[1]);
-		start_daemon(body, arg, status_pipe[1], parent_pipe[0]);
+		close(mount_pipe[0]);
+		start_daemon(body, arg, status_pipe[1], parent_pipe[0], mount_pipe[1]);
 	}
 	close(status_pipe[1]);
 	close(parent_pipe[0]);
+	close(mount_pipe[1]);
 	parent_fd_to_close = parent_pipe[1];
 	/* A signal that came meanwhile, or before (the program blocks them
 	 * from its start: cancel_signals.h), is handled here, with a pipe to
@@ -213,7 +233,9 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 		describe_unreported_end(daemon_status, status->detail, sizeof(status->detail));
 		stop_orphans();
 		take_back_terminal();
+		*orphan_mount = last_announced_mount(mount_pipe[0]);
 	}
+	close(mount_pipe[0]);
 	close(status_pipe[0]);
 	if (parent_fd_to_close >= 0)
 		close(parent_fd_to_close);
@@ -222,6 +244,9 @@ int daemon_run(daemon_body body, void *arg, struct launch_status *status)
 
 unblock:
 	sigprocmask(SIG_SETMASK, &saved_mask, NULL);
+	close(mount_pipe[0]);
+	close(mount_pipe[1]);
+close_parent:
 	close(parent_pipe[0]);
 	close(parent_pipe[1]);
 close_status:

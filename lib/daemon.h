@@ -4,18 +4,25 @@
 #ifndef FUSELAUNCH_DAEMON_H
 #define FUSELAUNCH_DAEMON_H
 
+#include <stdint.h>
+
 #include "launch_status.h"
 
 /* The daemon's body: must send exactly one record on STATUS_FD and treat a
- * hang-up of PARENT_FD as cancellation.  It never returns. */
-typedef void (*daemon_body)(void *arg, int status_fd, int parent_fd);
+ * hang-up of PARENT_FD as cancellation.  On MOUNT_FD it writes the 8-byte
+ * id of every mount it is about to attach or adopts, as soon as it knows
+ * it.  It never returns. */
+typedef void (*daemon_body)(void *arg, int status_fd, int parent_fd, int mount_fd);
 
 /* Fork the daemon running BODY(ARG) and wait for its record.  SIGINT,
  * SIGTERM and SIGHUP meanwhile cancel the launch; *STATUS then says so.
  * After a failure the daemon has exited when this returns; if it died
  * without a record, what it had started (orphaned onto us, a subreaper)
- * has been stopped too.  Returns 0, or -errno when no daemon could be
- * started (the message is printed). */
-int daemon_run(daemon_body body, void *arg, struct launch_status *status);
+ * has been stopped too, and *ORPHAN_MOUNT is the id of the last mount it
+ * announced (0: none), for the caller to detach if it is still there.
+ * Returns 0, or -errno when no daemon could be started (the message is
+ * printed). */
+int daemon_run(daemon_body body, void *arg, struct launch_status *status,
+	       uint64_t *orphan_mount);
 
 #endif

@@ -126,6 +126,16 @@ out:
 	return rc;
 }
 
+/* The mount table changed: a mount the server made by itself, once
+ * adopted, is announced at once (daemon.h). */
+static int mounts_changed(struct mounter *m)
+{
+	int rc = m->ops->mounts_changed(m);
+
+	mounter_announce(m);
+	return rc;
+}
+
 /* Wait for the outcome of INIT.  Returns 0 once mounted and answering; on
  * failure the status says why. */
 static int await_outcome(struct launch_run *r, int parent_fd)
@@ -140,7 +150,7 @@ static int await_outcome(struct launch_run *r, int parent_fd)
 		case SUPERVISOR_CHILD_REAPED:
 			continue;
 		case SUPERVISOR_MOUNTS_CHANGED:
-			rc = m->ops->mounts_changed(m);
+			rc = mounts_changed(m);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -227,7 +237,10 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 		launch_status_record(&r->status, STAGE_INTERNAL, errno, "PR_SET_CHILD_SUBREAPER");
 		goto failed;
 	}
-	if (m->ops->prepare(m) < 0 || start_server(r) < 0 || m->ops->begin_waiting(m) < 0)
+	rc = m->ops->prepare(m);
+	/* fusermount3's mount in the classic order is there now. */
+	mounter_announce(m);
+	if (rc < 0 || start_server(r) < 0 || m->ops->begin_waiting(m) < 0)
 		goto failed;
 	launch_run_notify(r, "STATUS=waiting for %s to answer FUSE_INIT on %s",
 			  r->launch->server.name, r->launch->server.mountpoint);
@@ -254,7 +267,7 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 failed:
 	/* A mount the server made just now can be proven its own only while
 	 * its processes live. */
-	m->ops->mounts_changed(m);
+	mounts_changed(m);
 	/* Cancelling first lets a server blocked on the device exit by itself. */
 	cancel_init(r);
 	supervisor_stop_server(&r->sup, SUPERVISOR_STOP_GRACE_MS);
@@ -278,7 +291,8 @@ struct daemon_launch {
 	struct mounter *mounter;
 };
 
-static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int parent_fd)
+static void __attribute__((noreturn))
+run_daemon(void *arg, int status_fd, int parent_fd, int mount_fd)
 {
 	struct daemon_launch *dl = arg;
 	struct launch_run r;
@@ -286,23 +300,42 @@ static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int p
 
 	launch_run_init(&r, dl->launch, dl->mounter);
 	r.in_daemon = true;
+	dl->mounter->announce_fd = mount_fd;
 	rc = launch_until_outcome(&r, parent_fd);
 	terminal_give_back(&r.terminal);
 	launch_status_send(status_fd, &r.status);
 	if (rc < 0)
 		_exit(1);
 	close(status_fd);
+	close(mount_fd);
+	dl->mounter->announce_fd = -1;
 	close(parent_fd);
 	leave_caller(r.launch->log_fd, &r.sup, r.launch->server.name);
 	registry_withdraw(&r.registry, supervise_mounted(&r));
 	_exit(0);
 }
 
+/* A daemon that died before it was done may have left a mount: the one it
+ * announced, if that is still there, is detached like its own. */
+static void detach_orphan_mount(struct mounter *m, uint64_t orphan_mount)
+{
+	if (!orphan_mount)
+		return;
+	m->attached = true;
+	m->mount_id = orphan_mount;
+	mounter_unmount_attached(m);
+}
+
 int launch_run(const struct launch *l, struct mounter *m, struct launch_status *status)
 {
 	struct daemon_launch dl = { .launch = l, .mounter = m };
+	uint64_t orphan_mount;
+	int rc;
 
-	return daemon_run(run_daemon, &dl, status);
+	rc = daemon_run(run_daemon, &dl, status, &orphan_mount);
+	if (rc == 0)
+		detach_orphan_mount(m, orphan_mount);
+	return rc;
 }
 
 int launch_run_foreground(const struct launch *l, struct mounter *m,

@@ -277,6 +277,71 @@ in_syscall() {
 	assert_nothing_left
 }
 
+@test "a daemon killed outright after attaching the mount: the foreground detaches it" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" --sync-init=never -v -- \
+		"$TESTFS" --hang --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until grep -qs '^pid=' "$RECORD"
+	is_mounted "$MNT"
+	kill -KILL "$(daemon_pid)"
+	wait "$pid" || code=$?
+	[ "$code" -eq 2 ]
+	grep -q "the daemon was killed by signal 9 (Killed) before reporting" "$TEST_DIR/err"
+	grep -q "detaching the mount on $MNT: done" "$TEST_DIR/err"
+	assert_nothing_left
+}
+
+@test "a daemon killed outright after adopting its server's own mount: the foreground detaches it" {
+	[ "$(uname -m)" = x86_64 ] || skip "reads system call numbers as x86_64 numbers them"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -v --mode=watch -- \
+		"$TESTFS" --hang --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! code=0 daemon
+	wait_until grep -qs '^pid=' "$RECORD"
+	daemon=$(daemon_pid)
+	wait_until grep -q "the server mounted $MNT" "$TEST_DIR/err"
+	# Back in its poll(2): done with the change that adopted the mount.
+	wait_until in_syscall "$daemon" 7
+	kill -KILL "$daemon"
+	wait "$pid" || code=$?
+	[ "$code" -eq 2 ]
+	grep -q "detaching the mount on $MNT: done" "$TEST_DIR/err"
+	assert_nothing_left
+}
+
+@test "a daemon killed outright right after attaching a synchronous mount: the foreground detaches it" {
+	command -v strace >/dev/null || skip "strace is needed to hold the daemon"
+	# The init thread is held just after move_mount(2): attached, not
+	# reported.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o /dev/null -e trace=move_mount \
+		-e inject=move_mount:delay_exit=5000000 \
+		"$FUSELAUNCH" -v --sync-init=always -- "$TESTFS" --record="$RECORD" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until grep -qs '^pid=' "$RECORD"
+	wait_until is_mounted "$MNT"
+	kill -KILL "$(daemon_pid)"
+	wait "$pid" || code=$?
+	[ "$code" -eq 2 ]
+	grep -q "detaching the mount on $MNT: done" "$TEST_DIR/err"
+	assert_nothing_left
+}
+
+@test "a daemon killed outright: the foreground detaches only the daemon's mount" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- \
+		"$TESTFS" --hang --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until grep -qs '^pid=' "$RECORD"
+	# Not this launch's: nothing of it is attached yet (synchronous INIT).
+	mount -t tmpfs other "$MNT"
+	kill -KILL "$(daemon_pid)"
+	wait "$pid" || code=$?
+	[ "$code" -eq 2 ]
+	[ "$(mount_field fstype)" = tmpfs ]
+	umount "$MNT"
+	assert_nothing_left
+}
+
 @test "SIGTERM to the daemon stops the server and unmounts" {
 	launch -- "$TESTFS" --record="$RECORD" "$MNT"
 	assert_status 0
