@@ -657,6 +657,57 @@ in_syscall() {
 	done
 }
 
+@test "--foreground SIGKILLed after success: the server is stopped and the mount detached" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -f -- "$TESTFS" --record="$RECORD" "$MNT" &
+	local pid=$!
+	wait_until grep -qs '^init' "$RECORD"
+	wait_until is_mounted "$MNT"
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	kill -KILL "$pid"
+	wait "$pid" || true
+	assert_nothing_left
+}
+
+@test "--foreground SIGKILLed before the outcome: the server is stopped" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -f -- "$TESTFS" --hang --record="$RECORD" "$MNT" &
+	local pid=$!
+	wait_until grep -qs '^pid=' "$RECORD"
+	kill -KILL "$pid"
+	wait "$pid" || true
+	assert_nothing_left
+}
+
+@test "--foreground whose daemon is killed after success: exit 2, the server stopped, the mount detached" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -f -- "$TESTFS" --record="$RECORD" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until grep -qs '^init' "$RECORD"
+	wait_until is_mounted "$MNT"
+	kill -KILL "$(daemon_pid)"
+	wait "$pid" || code=$?
+	[ "$code" -eq 2 ]
+	grep -q "the daemon supervising the server was killed by signal 9 (Killed): stopping the server" \
+		"$TEST_DIR/err"
+	assert_nothing_left
+}
+
+@test "--foreground stopped by SIGQUIT: passed on to the daemon, exit 0" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" \
+		socat -u UNIX-RECV:"$TEST_DIR/notify" OPEN:"$TEST_DIR/notified",creat,append &
+	local socat=$!
+	wait_until test -S "$TEST_DIR/notify"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" NOTIFY_SOCKET="$TEST_DIR/notify" \
+		"$FUSELAUNCH" -f -- "$TESTFS" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until grep -q READY=1 "$TEST_DIR/notified"
+	kill -QUIT "$pid"
+	wait "$pid" || code=$?
+	[ "$code" -eq 0 ] || { cat "$TEST_DIR/err"; return 1; }
+	grep -q "after signal 3 (Quit) asked it to stop$" "$TEST_DIR/err"
+	kill "$socat"
+	assert_nothing_left
+}
+
 @test "--foreground: a failed launch exits with the launch's code" {
 	launch -f -- "$TESTFS" --exit-before-init=3 "$MNT"
 	assert_status 4
