@@ -217,8 +217,8 @@ int kernel_mount_id(int fd, uint64_t *mount_id)
 	return 0;
 }
 
-int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, uint64_t *mount_id,
-			int *mount_fd, char *why, size_t whylen)
+int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, int announce_fd,
+			uint64_t *mount_id, int *mount_fd, char *why, size_t whylen)
 {
 	int mntfd, rc;
 
@@ -233,6 +233,9 @@ int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, uint64_t *mount
 		snprintf(why, whylen, "statx of the new mount");
 		goto out;
 	}
+	/* A pipe of 8-byte records: the write is whole or fails. */
+	if (announce_fd >= 0)
+		(void)!write(announce_fd, mount_id, sizeof(*mount_id));
 	if (move_mount(mntfd, "", target_fd, "",
 		       MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0) {
 		rc = -errno;

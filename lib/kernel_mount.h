@@ -44,11 +44,13 @@ int kernel_mount_create(int fsfd, bool lower_caps, char *why, size_t whylen);
 
 /* Make the mount (with MOUNT_ATTR_* ATTRS) and attach it on TARGET_FD, an
  * O_PATH descriptor of the mountpoint.  *MOUNT_ID identifies this mount
- * for kernel_mount_detach().  With MOUNT_FD the caller gets a descriptor
- * of the mount's root, which it must close soon: an open file on the mount
- * makes a plain umount(8) fail with EBUSY. */
-int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, uint64_t *mount_id,
-			int *mount_fd, char *why, size_t whylen);
+ * for kernel_mount_detach(); it is written to ANNOUNCE_FD (-1: nowhere)
+ * before the mount is attached, so that whoever reads it there knows of
+ * every mount that may be on the mountpoint.  With MOUNT_FD the caller
+ * gets a descriptor of the mount's root, which it must close soon: an
+ * open file on the mount makes a plain umount(8) fail with EBUSY. */
+int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, int announce_fd,
+			uint64_t *mount_id, int *mount_fd, char *why, size_t whylen);
 
 /* Prove that the server answers: a forced stat of the mount's root waits
  * for FUSE_INIT to be answered.  ECONNREFUSED: INIT was answered with an

@@ -7,10 +7,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bounded_call.h"
@@ -23,6 +25,7 @@
 #include "log.h"
 #include "mounter.h"
 #include "registry.h"
+#include "sd_notify.h"
 #include "server_process.h"
 #include "supervisor.h"
 #include "terminal.h"
@@ -88,13 +91,14 @@ int launch_claim_mountpoint(const struct launch *l, struct mounter *m)
 /* The server's stdout and stderr come through pipes, so that the daemon
  * decides where they go: the caller's until the outcome is known, the log
  * or syslog afterwards, never the caller's stdout once we have exited.
- * Its stdin is the caller's (a password on stdin, say).  In the daemon the
- * server runs in a process group of its own, so that once the launch is
- * over, signals to the caller's job (Ctrl-C in the caller's shell) do not
- * reach it; only a process that has not exec'd yet can be moved, so it is
- * put there from the start.  Until the outcome that group has the caller's
- * terminal, if the caller's job had it: the server can prompt, and Ctrl-C
- * reaches the server and the daemon, which joins the group.
+ * Its stdin is the caller's (a password on stdin, say).  Without
+ * --foreground the server runs in a process group of its own, so that
+ * once the launch is over, signals to the caller's job (Ctrl-C in the
+ * caller's shell) do not reach it; only a process that has not exec'd yet
+ * can be moved, so it is put there from the start.  Until the outcome
+ * that group has the caller's terminal, if the caller's job had it: the
+ * server can prompt, and Ctrl-C reaches the server and the daemon, which
+ * joins the group.
  * A server run with less than our privileges gets none of that: the
  * terminal would let it type into the caller's shell (TIOCSTI) or keep
  * its foreground, so it reads /dev/null and leads a session of its own,
@@ -139,7 +143,7 @@ static int start_server(struct launch_run *r, int exe_fd, int *exec_status_fd)
 		}
 		stdio.in = null;
 		stdio.own_session = true;
-	} else if (r->in_daemon && !mountpoint_is_autofs(&r->mounter->mountpoint)) {
+	} else if (!r->foreground && !mountpoint_is_autofs(&r->mounter->mountpoint)) {
 		stdio.own_group = true;
 		stdio.terminal = terminal_lend(&r->terminal);
 	}
@@ -181,6 +185,16 @@ out:
 	return rc;
 }
 
+/* The mount table changed: a mount the server made by itself, once
+ * adopted, is announced at once (daemon.h). */
+static int mounts_changed(struct mounter *m)
+{
+	int rc = m->ops->mounts_changed(m);
+
+	mounter_announce(m);
+	return rc;
+}
+
 /* Wait for the outcome of INIT.  Returns 0 once mounted and answering; on
  * failure the status says why.  EXEC_STATUS_FD (-1: none) tells how an
  * exec that was not waited for went. */
@@ -196,7 +210,7 @@ static int await_outcome(struct launch_run *r, int parent_fd, int exec_status_fd
 		case SUPERVISOR_CHILD_REAPED:
 			continue;
 		case SUPERVISOR_MOUNTS_CHANGED:
-			rc = m->ops->mounts_changed(m);
+			rc = mounts_changed(m);
 			if (rc < 0)
 				return rc;
 			continue;
@@ -261,8 +275,7 @@ static void cancel_init(struct launch_run *r)
 	if (!m->init.running || m->ops->cancel(m) == -EINPROGRESS)
 		return;
 	if (!mounter_join(m, MOUNTER_ABORT_WAIT_MS, false))
-		log_step("the init thread is still blocked; it ends when %s exits",
-			 r->in_daemon ? "the daemon" : log_program_name());
+		log_step("the init thread is still blocked; it ends when the daemon exits");
 	else
 		log_step("the init thread returned: %s",
 			 m->result.error ? strerror(-m->result.error) : "mounted");
@@ -297,15 +310,16 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 		launch_status_record(&r->status, STAGE_SERVER_START, errno, NULL);
 		goto failed;
 	}
-	if (m->ops->prepare(m) < 0)
+	rc = m->ops->prepare(m);
+	/* fusermount3's mount in the classic order is there now. */
+	mounter_announce(m);
+	if (rc < 0)
 		goto failed;
 	/* Nothing attached: the exec, by path, cannot wait on our mount. */
 	if (!m->attached)
 		close(steal_fd(&exe_fd));
 	if (start_server(r, exe_fd, &exec_status_fd) < 0 || m->ops->begin_waiting(m) < 0)
 		goto failed;
-	launch_run_notify(r, "STATUS=waiting for %s to answer FUSE_INIT on %s",
-			  r->launch->server.name, r->launch->server.mountpoint);
 	/* The launcher must not keep the caller's working directory busy. */
 	if (chdir("/") < 0)
 		log_step("chdir /: %s", strerror(errno));
@@ -330,7 +344,7 @@ static int launch_until_outcome(struct launch_run *r, int parent_fd)
 failed:
 	/* A mount the server made just now can be proven its own only while
 	 * its processes live. */
-	m->ops->mounts_changed(m);
+	mounts_changed(m);
 	/* Cancelling first lets a server blocked on the device exit by itself. */
 	cancel_init(r);
 	supervisor_stop_server(&r->sup, SUPERVISOR_STOP_GRACE_MS);
@@ -353,49 +367,129 @@ static void launch_run_init(struct launch_run *r, const struct launch *l, struct
 struct daemon_launch {
 	const struct launch *launch;
 	struct mounter *mounter;
+	bool foreground;
 };
 
-static void __attribute__((noreturn)) run_daemon(void *arg, int status_fd, int parent_fd)
+/* A wait status as a shell gives it: the exit status, or 128 + the signal. */
+static int shell_status(int wait_status)
+{
+	return WIFSIGNALED(wait_status) ? 128 + WTERMSIG(wait_status) : WEXITSTATUS(wait_status);
+}
+
+static void __attribute__((noreturn))
+run_daemon(void *arg, int status_fd, int parent_fd, int mount_fd)
 {
 	struct daemon_launch *dl = arg;
 	struct launch_run r;
-	int rc;
+	int rc, status;
 
 	launch_run_init(&r, dl->launch, dl->mounter);
-	r.in_daemon = true;
+	r.foreground = dl->foreground;
+	dl->mounter->announce_fd = mount_fd;
 	rc = launch_until_outcome(&r, parent_fd);
 	terminal_give_back(&r.terminal);
 	launch_status_send(status_fd, &r.status);
 	if (rc < 0)
 		_exit(1);
 	close(status_fd);
+	close(mount_fd);
+	dl->mounter->announce_fd = -1;
+	/* With --foreground, fuselaunch waits for our exit status and holds
+	 * the mount id we announced, should we be killed. */
+	if (r.foreground) {
+		status = supervise_mounted(&r, parent_fd);
+		registry_withdraw(&r.registry, status);
+		_exit(shell_status(status));
+	}
 	close(parent_fd);
 	leave_caller(r.launch->log_fd, &r.sup, r.launch->server.name);
-	registry_withdraw(&r.registry, supervise_mounted(&r));
+	registry_withdraw(&r.registry, supervise_mounted(&r, -1));
 	_exit(0);
+}
+
+/* A daemon that died before it was done may have left a mount: the one it
+ * announced, if that is still there, is detached like its own. */
+static void detach_orphan_mount(struct mounter *m, uint64_t orphan_mount)
+{
+	if (!orphan_mount)
+		return;
+	m->attached = true;
+	m->mount_id = orphan_mount;
+	mounter_unmount_attached(m);
 }
 
 int launch_run(const struct launch *l, struct mounter *m, struct launch_status *status)
 {
 	struct daemon_launch dl = { .launch = l, .mounter = m };
-
-	return daemon_run(run_daemon, &dl, status);
-}
-
-int launch_run_foreground(const struct launch *l, struct mounter *m,
-			  struct launch_status *status, int *server_status)
-{
-	struct launch_run r;
+	uint64_t orphan_mount;
 	int rc;
 
-	launch_run_init(&r, l, m);
-	rc = launch_until_outcome(&r, -1);
-	*status = r.status;
+	rc = daemon_run(run_daemon, &dl, false, status, &orphan_mount);
+	if (rc == 0)
+		detach_orphan_mount(m, orphan_mount);
+	return rc;
+}
+
+/* systemd hears from its main process, fuselaunch --foreground, never
+ * from the daemon (sd_notify.h). */
+static void __attribute__((format(printf, 1, 2))) notify(const char *fmt, ...)
+{
+	char state[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(state, sizeof(state), fmt, ap);
+	va_end(ap);
+	sd_notify_send(state);
+}
+
+struct foreground_stop {
+	const struct launch *launch;
+	bool told;
+};
+
+/* A stop signal passed on to the daemon, which unmounts first. */
+static void tell_stopping(void *arg, int sig)
+{
+	struct foreground_stop *stop = arg;
+
+	(void)sig;
+	stop->told = true;
+	notify("STOPPING=1\nSTATUS=stopping %s: unmounting %s", stop->launch->server.name,
+	       stop->launch->server.mountpoint);
+}
+
+/* In a daemon too, which stays in our group and session with our stdio:
+ * if fuselaunch were the supervisor, its SIGKILL would leave the server
+ * running unsupervised (orphaned to init or an outer subreaper, where
+ * nothing stops it; PR_SET_PDEATHSIG reaches only the server's first
+ * process, not one it forked away) and the mount to die with it.  The
+ * daemon notices our end through the parent pipe, as before the outcome,
+ * and stops the server and detaches the mount. */
+int launch_run_foreground(const struct launch *l, struct mounter *m,
+			  struct launch_status *status, int *exit_code)
+{
+	struct daemon_launch dl = { .launch = l, .mounter = m, .foreground = true };
+	struct foreground_stop stop = { .launch = l };
+	uint64_t orphan_mount;
+	int rc;
+
+	notify("STATUS=waiting for %s to answer FUSE_INIT on %s", l->server.name,
+	       l->server.mountpoint);
+	rc = daemon_run(run_daemon, &dl, true, status, &orphan_mount);
 	if (rc < 0)
 		return rc;
-	launch_run_notify(&r, "READY=1\nSTATUS=%s mounted on %s and answering",
-			  l->server.name, l->server.mountpoint);
-	*server_status = supervise_mounted(&r);
-	registry_withdraw(&r.registry, *server_status);
+	detach_orphan_mount(m, orphan_mount);
+	if (status->stage != STAGE_MOUNTED)
+		return 1;
+	notify("READY=1\nSTATUS=%s mounted on %s and answering", l->server.name,
+	       l->server.mountpoint);
+	*exit_code = daemon_wait(tell_stopping, &stop, &orphan_mount);
+	if (!stop.told)
+		notify("STOPPING=1\nSTATUS=%s on %s ended", l->server.name, l->server.mountpoint);
+	if (*exit_code < 0) {
+		detach_orphan_mount(m, orphan_mount);
+		*exit_code = FL_EX_SYSTEM;
+	}
 	return 0;
 }

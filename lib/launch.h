@@ -83,10 +83,16 @@ int launch_claim_mountpoint(const struct launch *l, struct mounter *mounter);
  * Returns -errno only when the daemon could not be started. */
 int launch_run(const struct launch *l, struct mounter *m, struct launch_status *status);
 
-/* Run the launch in this process (--foreground).  After success, supervise
- * until the server is gone and return its wait status in *SERVER_STATUS.
- * Returns -1 when the launch failed: *STATUS says why. */
+/* --foreground: run the launch in a daemon that stays in our session
+ * with our stdio and, after success, supervises the server until it is
+ * gone, or until we are (even by SIGKILL): then it stops the server and
+ * detaches the mount.  systemd hears READY=1, STOPPING=1 and STATUS=
+ * from here.  *EXIT_CODE gets the server's exit status as a shell gives
+ * it (128 + N for signal N; 0 for a clean stop), or FL_EX_SYSTEM when
+ * the daemon was killed (the server then stopped and the mount detached
+ * here).  Returns 0 then, 1 when the launch failed (*STATUS says why), or
+ * -errno when no daemon could be started (the message is printed). */
 int launch_run_foreground(const struct launch *l, struct mounter *m,
-			  struct launch_status *status, int *server_status);
+			  struct launch_status *status, int *exit_code);
 
 #endif

@@ -1,6 +1,5 @@
-/* One run of a launch, in the daemon or, with --foreground, in
- * fuselaunch: shared by the flow (launch.c) and the supervision after
- * success (supervise_mounted.c). */
+/* One run of a launch, in the daemon: shared by the flow (launch.c) and
+ * the supervision after success (supervise_mounted.c). */
 #ifndef FUSELAUNCH_LAUNCH_RUN_H
 #define FUSELAUNCH_LAUNCH_RUN_H
 
@@ -13,23 +12,21 @@
 #include "supervisor.h"
 #include "terminal.h"
 
-/* One run of a launch, in the daemon or, with --foreground, in fuselaunch. */
+/* One run of a launch, in the daemon. */
 struct launch_run {
 	const struct launch *launch;
 	struct mounter *mounter;
 	struct supervisor sup;
 	struct launch_status status;
-	bool in_daemon;			/* the server gets a process group of its
-					 * own, lent the caller's terminal */
+	bool foreground;		/* --foreground: the daemon stays in the
+					 * caller's group and session, with its
+					 * stdio, and ends when fuselaunch does;
+					 * else the server gets a process group of
+					 * its own, lent the caller's terminal */
 	struct terminal_loan terminal;
 	pid_t pidfile_pid;		/* what the pidfile says now */
 	struct registry_entry registry;	/* what --list and --unmount see */
 };
-
-/* systemd hears from its main process, fuselaunch --foreground, never
- * from a daemon (sd_notify.h). */
-void launch_run_notify(const struct launch_run *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* The pidfile and the registry name the server process that serves: the
  * one we started, or, once it has handed over and exited, the oldest left.
@@ -38,8 +35,10 @@ int launch_run_name_serving_process(struct launch_run *r);
 
 /* After success: stay while the server lives, so that a server that dies
  * leaves no "Transport endpoint is not connected" husk behind; a stop
- * signal unmounts and waits for the server.  Returns the server's wait
- * status, or 0 for a clean stop (server_end.h). */
-int supervise_mounted(struct launch_run *r);
+ * signal unmounts and waits for the server.  PARENT_FD (--foreground;
+ * else -1): fuselaunch's end of the parent pipe, whose hang-up is a stop
+ * too, by the signal fuselaunch passed on or by its own end.  Returns the
+ * server's wait status, or 0 for a clean stop (server_end.h). */
+int supervise_mounted(struct launch_run *r, int parent_fd);
 
 #endif

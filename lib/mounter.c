@@ -70,7 +70,7 @@ int mounter_new(const struct launch *l, struct mounter **out)
 		return -ENOMEM;
 	}
 	m->launch = l;
-	m->device_fd = m->root_fd = -1;
+	m->device_fd = m->root_fd = m->announce_fd = -1;
 	m->mountpoint.fd = -1;
 	mountpoint_lock_init(&m->lock);
 	m->watch.fd = -1;
@@ -225,6 +225,7 @@ bool mounter_join(struct mounter *m, int timeout_ms, bool record)
 	if (m->result.attached) {
 		m->attached = true;
 		m->mount_id = m->result.mount_id;
+		mounter_announce(m);
 	}
 	if (record && m->result.error < 0)
 		mounter_fail(m, m->result.stage, m->result.error, m->result.why);
@@ -289,6 +290,15 @@ int mounter_abort_connection(struct mounter *m)
 	rc = fuse_connection_abort(connection);
 	log_step("aborting FUSE connection %u: %s", connection, rc < 0 ? strerror(-rc) : "done");
 	return rc;
+}
+
+void mounter_announce(struct mounter *m)
+{
+	if (m->announce_fd < 0 || !m->attached || m->mount_id == m->announced_mount_id)
+		return;
+	/* A pipe of 8-byte records: the write is whole or fails. */
+	if (write(m->announce_fd, &m->mount_id, sizeof(m->mount_id)) == sizeof(m->mount_id))
+		m->announced_mount_id = m->mount_id;
 }
 
 void mounter_release(struct mounter *m)

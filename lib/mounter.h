@@ -92,6 +92,10 @@ struct mounter {
 	bool attached;			/* a mount of this launch is on the mountpoint */
 	uint64_t mount_id;		/* which one */
 	unsigned int connection;	/* its FUSE connection, once known; 0: not */
+	int announce_fd;		/* the daemon's: where the id of each mount
+					 * about to be attached or adopted goes, for
+					 * a foreground whose daemon dies (daemon.h) */
+	uint64_t announced_mount_id;	/* the last id written there */
 	uint64_t init_started_ms;	/* the first blocking call's start */
 	unsigned int init_ms;		/* how long until it came back */
 	struct mount_watch watch;	/* the mount table, for the server's own mounts */
@@ -186,6 +190,9 @@ int mounter_find_server_mounts(struct mounter *m, bool adopt);
 int mounter_adopt_dead_mount(struct mounter *m);
 /* mounts_changed of the mounters that hand the server the device. */
 int mounter_device_mounts_changed(struct mounter *m);
+/* Tell the foreground of this launch's mount, once attached or adopted,
+ * unless it was told already. */
+void mounter_announce(struct mounter *m);
 /* Unmount this launch's mount if it is attached: as root, detach exactly
  * that mount; as a user, through fusermount3 or, for a mount in utab,
  * umount(8), once it is checked to be still ours.  A mount the server made

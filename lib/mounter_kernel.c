@@ -87,13 +87,14 @@ static int mount_before_server(struct mounter *m)
 	rc = kernel_mount_create(own(m)->fsfd, m->lower_caps, why, sizeof(why));
 	if (rc == 0)
 		rc = kernel_mount_attach(own(m)->fsfd, m->launch->options.mount_attrs,
-					 m->mountpoint.fd, &m->mount_id, &m->root_fd,
-					 why, sizeof(why));
+					 m->mountpoint.fd, m->announce_fd, &m->mount_id,
+					 &m->root_fd, why, sizeof(why));
 	if (rc < 0) {
 		mounter_fail(m, STAGE_MOUNT, rc, why);
 		return rc;
 	}
 	m->attached = true;
+	m->announced_mount_id = m->mount_id;
 	return 0;
 }
 
@@ -129,7 +130,8 @@ static void mount_sync_call(void *arg)
 	}
 	log_step("FUSE_INIT answered; attaching the mount");
 	r->error = kernel_mount_attach(own(m)->fsfd, m->launch->options.mount_attrs,
-				       m->mountpoint.fd, &r->mount_id, NULL, r->why, sizeof(r->why));
+				       m->mountpoint.fd, m->announce_fd, &r->mount_id, NULL,
+				       r->why, sizeof(r->why));
 	r->stage = STAGE_MOUNT;
 	r->attached = r->error == 0;
 }

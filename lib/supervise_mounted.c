@@ -5,33 +5,17 @@
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "daemon.h"
 #include "launch_run.h"
 #include "log.h"
 #include "mounter.h"
 #include "pidfile.h"
-#include "sd_notify.h"
 #include "server_end.h"
 #include "server_process.h"
-
-/* systemd hears from its main process, fuselaunch --foreground, never
- * from a daemon (sd_notify.h). */
-void launch_run_notify(const struct launch_run *r, const char *fmt, ...)
-{
-	char state[512];
-	va_list ap;
-
-	if (r->in_daemon)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(state, sizeof(state), fmt, ap);
-	va_end(ap);
-	sd_notify_send(state);
-}
 
 /* The pidfile and the registry name the server process that serves: the
  * one we started, or, once it has handed over and exited, the oldest left. */
@@ -51,18 +35,23 @@ int launch_run_name_serving_process(struct launch_run *r)
 	return rc;
 }
 
-/* A stop request (systemctl stop's SIGTERM, Ctrl-C): unmount first, so
- * that the server ends as servers end on unmount, then stop whatever is
- * left.  Returns 0 when the server ended as a stopped server may
- * (server_end.h), else its wait status. */
+/* A stop request (systemctl stop's SIGTERM, Ctrl-C; SIG 0: fuselaunch
+ * --foreground is gone): unmount first, so that the server ends as
+ * servers end on unmount, then stop whatever is left.  Returns 0 when the
+ * server ended as a stopped server may (server_end.h), else its wait
+ * status. */
 static int stop_requested(struct launch_run *r, int sig)
 {
 	const struct launch *l = r->launch;
 	int status;
 
-	launch_run_notify(r, "STOPPING=1\nSTATUS=stopping %s: unmounting %s", l->server.name,
-	       l->server.mountpoint);
-	log_step("signal %d (%s): stopping the server", sig, strsignal(sig));
+	/* Nothing to hear from there any more (the waits below would take
+	 * its hang-up for news). */
+	r->sup.parent_fd = -1;
+	if (sig)
+		log_step("signal %d (%s): stopping the server", sig, strsignal(sig));
+	else
+		log_step("%s is gone: stopping the server", log_program_name());
 	if (!l->auto_unmount || r->mounter->ops->unmount(r->mounter) < 0 ||
 	    !supervisor_wait_server_gone(&r->sup, SUPERVISOR_STOP_GRACE_MS))
 		supervisor_stop_server(&r->sup, SUPERVISOR_STOP_GRACE_MS);
@@ -76,11 +65,7 @@ static int stop_requested(struct launch_run *r, int sig)
 	return server_end_is_clean_stop(status, sig) ? 0 : status;
 }
 
-/* After success: stay while the server lives, so that a server that dies
- * leaves no "Transport endpoint is not connected" husk behind.  A signal
- * stops the server.  Returns the server's wait status (0 for a clean
- * stop). */
-int supervise_mounted(struct launch_run *r)
+int supervise_mounted(struct launch_run *r, int parent_fd)
 {
 	int sig, status, rc;
 
@@ -88,13 +73,12 @@ int supervise_mounted(struct launch_run *r)
 	 * the server lives: give it back before settling down. */
 	malloc_trim(0);
 	r->sup.init_fd = -1;
-	r->sup.parent_fd = -1;
+	r->sup.parent_fd = parent_fd;
 	supervisor_set_timeout(&r->sup, 0);
 	for (;;) {
 		switch (supervisor_wait(&r->sup, &sig)) {
 		case SUPERVISOR_SERVER_GONE:
-			launch_run_notify(r, "STOPPING=1\nSTATUS=%s ended; detaching %s",
-			       r->launch->server.name, r->launch->server.mountpoint);
+			r->sup.parent_fd = -1;
 			supervisor_drain_output(&r->sup);
 			if (r->launch->pidfile)
 				unlink(r->launch->pidfile);
@@ -106,6 +90,8 @@ int supervise_mounted(struct launch_run *r)
 			return status;
 		case SUPERVISOR_SIGNAL:
 			return stop_requested(r, sig);
+		case SUPERVISOR_PARENT_GONE:
+			return stop_requested(r, daemon_parent_signal(parent_fd));
 		case SUPERVISOR_CHILD_REAPED:
 			rc = launch_run_name_serving_process(r);
 			if (rc < 0)

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "descriptors.h"
@@ -409,13 +408,14 @@ static int report_outcome(const struct launch *l, const struct launch_status *st
 static int run_foreground(struct launch *l, struct mounter *m)
 {
 	struct launch_status status;
-	int server_status = 0;
+	int rc, code = 0;
 
-	if (launch_run_foreground(l, m, &status, &server_status) < 0)
+	rc = launch_run_foreground(l, m, &status, &code);
+	if (rc < 0)
+		return FL_EX_SYSTEM;
+	if (rc > 0)
 		return report_outcome(l, &status, false);
-	if (WIFSIGNALED(server_status))
-		return 128 + WTERMSIG(server_status);
-	return WEXITSTATUS(server_status);
+	return code;
 }
 
 /* --unmount: -t bounds the wait for the server's exit. */

@@ -363,10 +363,10 @@ launch_without_proc() {
 	assert_nothing_left
 }
 
-@test "--foreground: a still blocked init thread is said to end with fuselaunch's exit" {
+@test "--foreground: a still blocked init thread is said to end with the daemon's exit" {
 	launch_without_proc -f -v -t 0.5 -- "$TESTFS" --hang "$MNT"
 	assert_status 7
-	assert_output_has "the init thread is still blocked; it ends when fuselaunch exits"
+	assert_output_has "the init thread is still blocked; it ends when the daemon exits"
 	assert_nothing_left
 }
 

@@ -349,6 +349,71 @@ in_syscall() {
 	assert_nothing_left
 }
 
+@test "a daemon killed outright after attaching the mount: the foreground detaches it" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" --sync-init=never -v -- \
+		"$TESTFS" --hang --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until grep -qs '^pid=' "$RECORD"
+	is_mounted "$MNT"
+	kill -KILL "$(daemon_pid)"
+	wait "$pid" || code=$?
+	[ "$code" -eq 2 ]
+	grep -q "the daemon was killed by signal 9 (Killed) before reporting" "$TEST_DIR/err"
+	grep -q "detaching the mount on $MNT: done" "$TEST_DIR/err"
+	assert_nothing_left
+}
+
+@test "a daemon killed outright after adopting its server's own mount: the foreground detaches it" {
+	[ "$(uname -m)" = x86_64 ] || skip "reads system call numbers as x86_64 numbers them"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -v --mode=watch -- \
+		"$TESTFS" --hang --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! code=0 daemon
+	wait_until grep -qs '^pid=' "$RECORD"
+	daemon=$(daemon_pid)
+	wait_until grep -q "the server mounted $MNT" "$TEST_DIR/err"
+	# Back in its poll(2): done with the change that adopted the mount.
+	wait_until in_syscall "$daemon" 7
+	kill -KILL "$daemon"
+	wait "$pid" || code=$?
+	[ "$code" -eq 2 ]
+	grep -q "detaching the mount on $MNT: done" "$TEST_DIR/err"
+	assert_nothing_left
+}
+
+@test "a daemon killed outright right after attaching a synchronous mount: the foreground detaches it" {
+	command -v strace >/dev/null || skip "strace is needed to hold the daemon"
+	# The init thread is held just after move_mount(2): attached, not
+	# reported.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o /dev/null -e trace=move_mount \
+		-e inject=move_mount:delay_exit=5000000 \
+		"$FUSELAUNCH" -v --sync-init=always -- "$TESTFS" --record="$RECORD" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until grep -qs '^pid=' "$RECORD"
+	wait_until is_mounted "$MNT"
+	kill -KILL "$(daemon_pid)"
+	wait "$pid" || code=$?
+	[ "$code" -eq 2 ]
+	grep -q "detaching the mount on $MNT: done" "$TEST_DIR/err"
+	assert_nothing_left
+}
+
+@test "a daemon killed outright: the foreground detaches only the daemon's mount" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -- \
+		"$TESTFS" --hang --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until grep -qs '^pid=' "$RECORD"
+	# Not this launch's: nothing of it is attached yet (synchronous INIT).
+	mount -t tmpfs other "$MNT"
+	kill -KILL "$(daemon_pid)"
+	wait "$pid" || code=$?
+	[ "$code" -eq 2 ]
+	[ "$(mount_field fstype)" = tmpfs ]
+	umount "$MNT"
+	assert_nothing_left
+}
+
 @test "SIGTERM to the daemon stops the server and unmounts" {
 	launch -- "$TESTFS" --record="$RECORD" "$MNT"
 	assert_status 0
@@ -662,6 +727,57 @@ in_syscall() {
 		grep -q "^fuselaunch: server '$(basename "$server")' on $MNT exited with status [0-9]* after signal 15 (Terminated) asked it to stop$" "$TEST_DIR/err"
 		assert_nothing_left
 	done
+}
+
+@test "--foreground SIGKILLed after success: the server is stopped and the mount detached" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -f -- "$TESTFS" --record="$RECORD" "$MNT" &
+	local pid=$!
+	wait_until grep -qs '^init' "$RECORD"
+	wait_until is_mounted "$MNT"
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+	kill -KILL "$pid"
+	wait "$pid" || true
+	assert_nothing_left
+}
+
+@test "--foreground SIGKILLed before the outcome: the server is stopped" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -f -- "$TESTFS" --hang --record="$RECORD" "$MNT" &
+	local pid=$!
+	wait_until grep -qs '^pid=' "$RECORD"
+	kill -KILL "$pid"
+	wait "$pid" || true
+	assert_nothing_left
+}
+
+@test "--foreground whose daemon is killed after success: exit 2, the server stopped, the mount detached" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -f -- "$TESTFS" --record="$RECORD" "$MNT" \
+		2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until grep -qs '^init' "$RECORD"
+	wait_until is_mounted "$MNT"
+	kill -KILL "$(daemon_pid)"
+	wait "$pid" || code=$?
+	[ "$code" -eq 2 ]
+	grep -q "the daemon supervising the server was killed by signal 9 (Killed): stopping the server" \
+		"$TEST_DIR/err"
+	assert_nothing_left
+}
+
+@test "--foreground stopped by SIGQUIT: passed on to the daemon, exit 0" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" \
+		socat -u UNIX-RECV:"$TEST_DIR/notify" OPEN:"$TEST_DIR/notified",creat,append &
+	local socat=$!
+	wait_until test -S "$TEST_DIR/notify"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" NOTIFY_SOCKET="$TEST_DIR/notify" \
+		"$FUSELAUNCH" -f -- "$TESTFS" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! code=0
+	wait_until grep -q READY=1 "$TEST_DIR/notified"
+	kill -QUIT "$pid"
+	wait "$pid" || code=$?
+	[ "$code" -eq 0 ] || { cat "$TEST_DIR/err"; return 1; }
+	grep -q "after signal 3 (Quit) asked it to stop$" "$TEST_DIR/err"
+	kill "$socat"
+	assert_nothing_left
 }
 
 @test "--foreground: a failed launch exits with the launch's code" {
