@@ -52,7 +52,7 @@ int launch_set_user(struct launch *l, const char *user);
 void launch_choose_mode(struct launch *l);
 void launch_free(struct launch *l);
 
-/* lib/launch.c: the flow. */
+/* lib/launch_prepare.c: before the launch, in the foreground. */
 
 /* The least time the checks before the launch get. */
 #define LAUNCH_CHECKS_MIN_TIMEOUT_MS 1000
@@ -78,6 +78,8 @@ int launch_prepare(const struct launch *l, struct mounter **mounter);
  * mountpoint's turn and refuse to stack by accident (mountpoint_lock.h).
  * Prints why not; returns FL_EX_OK or the exit code. */
 int launch_claim_mountpoint(const struct launch *l, struct mounter *mounter);
+
+/* lib/launch_daemon.c: the flow (lib/launch.c) run in a daemon. */
 
 /* Run the launch in a daemon and wait for its outcome in *STATUS.
  * Returns -errno only when the daemon could not be started. */

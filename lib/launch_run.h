@@ -28,6 +28,12 @@ struct launch_run {
 	struct registry_entry registry;	/* what --list and --unmount see */
 };
 
+/* From the device to the outcome of INIT (launch.c).  Returns 0 once
+ * mounted and answering.  On failure the status says why and nothing is
+ * left running or mounted, except an init thread that only the process's
+ * exit ends. */
+int launch_until_outcome(struct launch_run *r, int parent_fd);
+
 /* The pidfile and the registry name the server process that serves: the
  * one we started, or, once it has handed over and exited, the oldest left.
  * Returns 0 or the -errno of writing the pidfile. */

@@ -1,0 +1,73 @@
+/* Before a launch, in the foreground: the checks of the request (bounded
+ * by the timeout, ended by a signal), who mounts, and the mountpoint's
+ * turn.  Both programs go through here. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "bounded_call.h"
+#include "exit_codes.h"
+#include "launch.h"
+#include "log.h"
+#include "mounter.h"
+#include "server_process.h"
+
+int launch_checks_within_timeout(int (*checks)(void *arg), void *arg, unsigned int timeout_ms,
+				 const char *server_name)
+{
+	struct launch_status cancelled = { .stage = STAGE_CANCELLED };
+	unsigned int bound = timeout_ms;
+	char message[512];
+	int sig = 0, rc;
+
+	/* Checks that usually take a millisecond get at least a second: a
+	 * tiny -t is for INIT, not for a busy machine's path walks. */
+	if (bound && bound < LAUNCH_CHECKS_MIN_TIMEOUT_MS)
+		bound = LAUNCH_CHECKS_MIN_TIMEOUT_MS;
+	rc = bounded_call(checks, arg, bound, &sig);
+	if (rc == -ETIMEDOUT) {
+		log_error("checking the paths of '%s' and its mountpoint did not end within %u.%03u s: a FUSE mount on them is not answering",
+			  server_name, bound / 1000, bound % 1000);
+	} else if (rc == -ECANCELED) {
+		cancelled.signal = (uint32_t)sig;
+		launch_status_describe(&cancelled, server_name, "", 0, message, sizeof(message));
+		log_error("%s", message);
+	} else if (rc < 0) {
+		log_error("cannot start checking the paths: %s", strerror(-rc));
+	}
+	return rc;
+}
+
+int launch_prepare(const struct launch *l, struct mounter **m)
+{
+	int rc;
+
+	rc = mounter_new(l, m);
+	if (rc < 0)
+		return rc == -EINVAL ? FL_EX_USAGE : FL_EX_SYSTEM;
+	rc = server_identity_can_execute(&l->identity, l->server.path);
+	if (rc < 0) {
+		log_error("user '%s' cannot execute server '%s': %s", l->identity.name,
+			  l->server.path, strerror(-rc));
+		return FL_EX_SERVER_NOT_FOUND;
+	}
+	return FL_EX_OK;
+}
+
+int launch_claim_mountpoint(const struct launch *l, struct mounter *m)
+{
+	struct launch_status cancelled = { .stage = STAGE_CANCELLED };
+	char message[512];
+	int sig = 0, rc;
+
+	rc = mounter_claim_mountpoint(m, &sig);
+	if (rc == -ECANCELED) {
+		cancelled.signal = (uint32_t)sig;
+		launch_status_describe(&cancelled, l->server.name, "", 0, message, sizeof(message));
+		log_error("%s", message);
+	}
+	return rc == 0 ? FL_EX_OK : rc == -EINVAL ? FL_EX_USAGE : rc == -ETIMEDOUT ? FL_EX_TIMEOUT :
+	       rc == -ECANCELED ? FL_EX_CANCELLED : FL_EX_SYSTEM;
+}
