@@ -69,9 +69,9 @@ void launch_free(struct launch *l);
 int launch_checks_within_timeout(int (*checks)(void *arg), void *arg, unsigned int timeout_ms,
 				 const char *server_name);
 
-/* Pin the mountpoint, choose who mounts (this process, fusermount3, or the
- * server itself) into *MOUNTER, and check that the server's user may run
- * it.  Prints why not; returns FL_EX_OK or the exit code (exit_codes.h). */
+/* Check that the caller may open /dev/fuse, pin the mountpoint, choose
+ * who mounts (this process, fusermount3, or the server itself) into
+ * *MOUNTER, and check that the server's user may run it.  Prints why not; returns FL_EX_OK or the exit code (exit_codes.h). */
 int launch_prepare(const struct launch *l, struct mounter **mounter);
 
 /* After the checks, outside their bounded thread: wait for the

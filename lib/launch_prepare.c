@@ -9,6 +9,7 @@
 
 #include "bounded_call.h"
 #include "exit_codes.h"
+#include "fuse_device.h"
 #include "launch.h"
 #include "log.h"
 #include "mounter.h"
@@ -40,10 +41,25 @@ int launch_checks_within_timeout(int (*checks)(void *arg), void *arg, unsigned i
 	return rc;
 }
 
+/* Whoever mounts (this process as root, fusermount3 run by a user) opens
+ * /dev/fuse with the caller's rights: one the caller may not open fails
+ * the launch before anything starts, saying what it needs. */
+static int check_fuse_device(void)
+{
+	char hint[512];
+
+	if (fuse_device_check_access(hint, sizeof(hint)) == 0)
+		return 0;
+	log_error("cannot open %s: %s", FUSE_DEVICE_PATH, hint);
+	return -EACCES;
+}
+
 int launch_prepare(const struct launch *l, struct mounter **m)
 {
 	int rc;
 
+	if (check_fuse_device() < 0)
+		return FL_EX_SYSTEM;
 	rc = mounter_new(l, m);
 	if (rc < 0)
 		return rc == -EINVAL ? FL_EX_USAGE : FL_EX_SYSTEM;

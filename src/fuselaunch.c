@@ -16,7 +16,6 @@
 #include "descriptors.h"
 #include "cancel_signals.h"
 #include "exit_codes.h"
-#include "fuse_device.h"
 #include "launch.h"
 #include "launch_list.h"
 #include "launch_report.h"
@@ -446,27 +445,12 @@ struct preparation {
 	struct mounter **mounter;
 };
 
-/* Whoever mounts (this process as root, fusermount3 run by a user) opens
- * /dev/fuse with the caller's rights: one the caller may not open fails
- * the launch before anything starts, saying what it needs. */
-static int check_fuse_device(void)
-{
-	char hint[512];
-
-	if (fuse_device_check_access(hint, sizeof(hint)) == 0)
-		return FL_EX_OK;
-	log_error("cannot open %s: %s", FUSE_DEVICE_PATH, hint);
-	return FL_EX_SYSTEM;
-}
-
 static int prepare(void *arg)
 {
 	struct preparation *p = arg;
 	int code;
 
 	code = build_launch(p->cli, p->launch);
-	if (code == FL_EX_OK)
-		code = check_fuse_device();
 	if (code == FL_EX_OK)
 		code = launch_prepare(p->launch, p->mounter);
 	return code;

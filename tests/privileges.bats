@@ -469,6 +469,20 @@ daemon_has_thread_with_only_sys_admin() {
 	[ -z "$(system_utab_options)" ]
 }
 
+@test "'user' in fstab, a /dev/fuse the user may not open: mount.fuselaunch says what it needs" {
+	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto,record=$RECORD 0 0"
+	mknod -m 600 "$TEST_DIR/fuse" c 10 229
+	run env -u LIBMOUNT_UTAB -u LIBMOUNT_FSTAB FUSELAUNCH_TEST_TAG="$TEST_DIR" \
+		timeout --kill-after=5 "$BOUND" unshare --mount --propagation private -- \
+		sh -c 'mount --bind "$0" /dev/fuse && exec "$@"' "$TEST_DIR/fuse" \
+		setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups -- mount "$MNT"
+	# mount(8) passes on the helper's status: 2, a system error.
+	assert_status 2
+	assert_output_has "mount.fuselaunch: cannot open /dev/fuse: Permission denied (mode 0600 root:root)"
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
 @test "'user' in fstab, a mountpoint the user may not write: fusermount3's words, exit 32" {
 	chown root: "$MNT"
 	system_fstab "tfs:src $MNT fuselaunch.testfs user,noauto 0 0"
