@@ -277,7 +277,7 @@ in_syscall() {
 	# still is in the caller's session; strace also records every kill(2).
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
 		strace -f -qq -o "$TEST_DIR/trace" -e trace=kill,setsid \
-		-e inject=setsid:delay_enter=1000000 \
+		-e inject=setsid:delay_enter=3000000 \
 		"$FUSELAUNCH" -- "$TESTFS" --record="$RECORD" "$MNT" &
 	local daemon
 	wait_until grep -qs "^pid=" "$RECORD"
