@@ -178,10 +178,11 @@ static pid_t parent_of(pid_t pid)
 	return proc_stat_read(path, NULL, &ppid) < 0 ? -1 : ppid;
 }
 
-/* Call FN for every child of this process; the kernel here lacks
- * /proc/PID/task/TID/children, so scan /proc.  Returns the number of
- * children, or -errno. */
-static int for_each_child(void (*fn)(pid_t child, void *arg), void *arg)
+/* Call FN for every child of this process whose pid is FROM or above;
+ * the kernel here lacks /proc/PID/task/TID/children, so scan /proc (the
+ * parent of a pid below FROM is not read: on a busy machine that is most
+ * of the scan).  Returns the number of children, or -errno. */
+static int for_each_child_from(pid_t from, void (*fn)(pid_t child, void *arg), void *arg)
 {
 	pid_t self = getpid(), pid;
 	struct dirent *entry;
@@ -195,13 +196,18 @@ static int for_each_child(void (*fn)(pid_t child, void *arg), void *arg)
 		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
 			continue;
 		pid = atoi(entry->d_name);
-		if (parent_of(pid) == self) {
+		if (pid >= from && parent_of(pid) == self) {
 			fn(pid, arg);
 			count++;
 		}
 	}
 	closedir(proc);
 	return count;
+}
+
+static int for_each_child(void (*fn)(pid_t child, void *arg), void *arg)
+{
+	return for_each_child_from(1, fn, arg);
 }
 
 static void signal_child(pid_t child, void *arg)
@@ -222,11 +228,14 @@ static void keep_oldest(pid_t child, void *arg)
 		*oldest = child;
 }
 
-pid_t server_first_child(void)
+pid_t server_first_child(pid_t after)
 {
 	pid_t oldest = 0;
 
-	for_each_child(keep_oldest, &oldest);
+	/* Unless pids wrapped around since, the server's children have
+	 * higher pids than the server. */
+	if (for_each_child_from(after + 1, keep_oldest, &oldest) <= 0)
+		for_each_child(keep_oldest, &oldest);
 	return oldest;
 }
 

@@ -46,8 +46,9 @@ int server_count_children_except(pid_t except);
 /* Send SIG to every child of this process.  Returns how many there were. */
 int server_signal_children(int sig);
 
-/* The child of this process with the lowest pid (pids are seldom reused
- * this soon, so: the oldest), or 0 when there is none. */
-pid_t server_first_child(void);
+/* The oldest child of this process, which the server started after it
+ * (pid AFTER) forked and exited: the lowest pid above AFTER, else (pids
+ * wrapped around) the lowest; 0 when there is none. */
+pid_t server_first_child(pid_t after);
 
 #endif

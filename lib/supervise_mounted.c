@@ -25,7 +25,7 @@ int launch_run_name_serving_process(struct launch_run *r)
 	pid_t pid;
 	int rc;
 
-	pid = r->sup.server_reaped ? server_first_child() : r->sup.server_pid;
+	pid = r->sup.server_reaped ? server_first_child(r->sup.server_pid) : r->sup.server_pid;
 	registry_publish(&r->registry, r->mounter, &r->status, pid);
 	if (!path || pid <= 0 || pid == r->pidfile_pid)
 		return 0;
