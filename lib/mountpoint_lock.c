@@ -12,6 +12,7 @@
 
 #include "bounded_call.h"
 #include "common.h"
+#include "log.h"
 #include "mountpoint.h"
 #include "mountpoint_lock.h"
 #include "registry.h"
@@ -77,6 +78,13 @@ int mountpoint_lock_take(struct mountpoint_lock *lock, const struct mountpoint *
 		 minor(st.st_dev), (unsigned long long)st.st_ino);
 	while ((rc = lock_named(lock, LOCK_EX | LOCK_NB)) == -ESTALE)
 		;
+	if (rc != -EWOULDBLOCK && rc < 0) {
+		/* A registry that cannot hold a file (read-only /run, a full
+		 * one) takes nothing from a launch alone on its mountpoint. */
+		log_step("launching without taking turns on %s: %s", mp->path, strerror(-rc));
+		mountpoint_lock_close(lock);
+		return 0;
+	}
 	if (rc != -EWOULDBLOCK)
 		return rc;
 	/* Another launch holds it: wait in a thread, which a timeout or a

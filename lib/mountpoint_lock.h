@@ -28,8 +28,9 @@ void mountpoint_lock_init(struct mountpoint_lock *lock);
 /* Take the lock of MP; when another launch holds it, wait at most
  * TIMEOUT_MS (0: for ever) or until a cancel signal (cancel_signals.h),
  * and say in *WAITED that it had to.  Returns 0 (held, or not when there
- * is nowhere to keep a lock: a user without a runtime directory goes on
- * without); -ETIMEDOUT; -ECANCELED with the signal in *SIGNAL; -errno. */
+ * is nowhere to keep a lock: a user without a runtime directory, a
+ * read-only /run, go on without); -ETIMEDOUT; -ECANCELED with the signal
+ * in *SIGNAL; -errno. */
 int mountpoint_lock_take(struct mountpoint_lock *lock, const struct mountpoint *mp,
 			 unsigned int timeout_ms, bool *waited, int *signal);
 

@@ -136,6 +136,14 @@ start_gated_launch() {
 	[ "$(cat "$MNT/hello")" = first ]
 }
 
+@test "a registry that cannot hold the lock file does not fail a launch" {
+	mount -o remount,ro /run/fuselaunch
+	launch -v -- "$TESTFS" "$MNT"
+	assert_status 0
+	assert_output_has "launching without taking turns on $MNT: Read-only file system"
+	[ "$(cat "$MNT/hello")" = "hello from testfs" ]
+}
+
 @test "a mount covered when its server dies is detached once uncovered, never taking the cover" {
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 60 "$FUSELAUNCH" -f -v -- \
 		"$TESTFS" --record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
