@@ -15,12 +15,20 @@
 #include "mounter.h"
 #include "server_process.h"
 
+/* The launch of SERVER_NAME was cancelled by signal SIG before it began. */
+static void say_cancelled(const char *server_name, int sig)
+{
+	struct launch_status cancelled = { .stage = STAGE_CANCELLED, .signal = (uint32_t)sig };
+	char message[512];
+
+	launch_status_describe(&cancelled, server_name, "", 0, message, sizeof(message));
+	log_error("%s", message);
+}
+
 int launch_checks_within_timeout(int (*checks)(void *arg), void *arg, unsigned int timeout_ms,
 				 const char *server_name)
 {
-	struct launch_status cancelled = { .stage = STAGE_CANCELLED };
 	unsigned int bound = timeout_ms;
-	char message[512];
 	int sig = 0, rc;
 
 	/* Checks that usually take a millisecond get at least a second: a
@@ -32,9 +40,7 @@ int launch_checks_within_timeout(int (*checks)(void *arg), void *arg, unsigned i
 		log_error("checking the paths of '%s' and its mountpoint did not end within %u.%03u s: a FUSE mount on them is not answering",
 			  server_name, bound / 1000, bound % 1000);
 	} else if (rc == -ECANCELED) {
-		cancelled.signal = (uint32_t)sig;
-		launch_status_describe(&cancelled, server_name, "", 0, message, sizeof(message));
-		log_error("%s", message);
+		say_cancelled(server_name, sig);
 	} else if (rc < 0) {
 		log_error("cannot start checking the paths: %s", strerror(-rc));
 	}
@@ -74,16 +80,11 @@ int launch_prepare(const struct launch *l, struct mounter **m)
 
 int launch_claim_mountpoint(const struct launch *l, struct mounter *m)
 {
-	struct launch_status cancelled = { .stage = STAGE_CANCELLED };
-	char message[512];
 	int sig = 0, rc;
 
 	rc = mounter_claim_mountpoint(m, &sig);
-	if (rc == -ECANCELED) {
-		cancelled.signal = (uint32_t)sig;
-		launch_status_describe(&cancelled, l->server.name, "", 0, message, sizeof(message));
-		log_error("%s", message);
-	}
+	if (rc == -ECANCELED)
+		say_cancelled(l->server.name, sig);
 	return rc == 0 ? FL_EX_OK : rc == -EINVAL ? FL_EX_USAGE : rc == -ETIMEDOUT ? FL_EX_TIMEOUT :
 	       rc == -ECANCELED ? FL_EX_CANCELLED : FL_EX_SYSTEM;
 }
