@@ -240,10 +240,18 @@ bool mounter_join(struct mounter *m, int timeout_ms, bool record)
  * flight until the thread has run and dropped it, which on a busy machine
  * may be after the server is reaped.  A connection with no request in
  * flight is one about to send INIT or one whose answer is being taken:
- * in both cases, look again until the thread is done. */
+ * in both cases, look again until the thread is done.
+ *
+ * The thread is seen asleep before the request is counted, never after:
+ * having taken a refusal it sleeps again while the failed superblock is
+ * torn down (synchronize_rcu), and a count read before that sleep would
+ * make the refusal look unanswered.  The server is gone, so once the
+ * thread sleeps the count can only fall, and a request still counted is
+ * INIT, unanswered. */
 static bool init_unanswered(struct mounter *m)
 {
 	unsigned int connection, waiting;
+	bool asleep;
 	int waited, rc;
 
 	for (waited = 0; waited < MOUNTER_ANSWER_WAIT_MS; waited += CONNECTION_RETRY_MS) {
@@ -251,12 +259,13 @@ static bool init_unanswered(struct mounter *m)
 			return false;
 		if (fuse_connection_of_fd(0, m->device_fd, &connection) < 0)
 			return true;
+		asleep = init_thread_asleep(&m->init);
 		rc = fuse_connection_waiting(connection, &waiting);
 		/* A user cannot read fusectl: the answer would have woken
 		 * the thread, and nothing can answer now. */
 		if (rc < 0)
 			return rc != -ENOENT;
-		if (waiting > 0 && init_thread_asleep(&m->init))
+		if (asleep && waiting > 0)
 			return true;
 		usleep(CONNECTION_RETRY_MS * 1000);
 	}
