@@ -140,6 +140,7 @@ static int await_outcome(struct launch_run *r, int parent_fd, int exec_status_fd
 	for (;;) {
 		switch (supervisor_wait(&r->sup, &sig)) {
 		case SUPERVISOR_CHILD_REAPED:
+			launch_run_child_reaped(r);
 			continue;
 		case SUPERVISOR_MOUNTS_CHANGED:
 			rc = mounts_changed(m);

@@ -25,6 +25,11 @@ struct launch_run {
 					 * its own, lent the caller's terminal */
 	struct terminal_loan terminal;
 	pid_t pidfile_pid;		/* what the pidfile says now */
+	pid_t serving_pid;		/* once the server has handed over and
+					 * exited: the oldest process left, found
+					 * at each reap, so that a launch does not
+					 * look for it between INIT's answer and
+					 * the report (bench/README.md) */
 	struct registry_entry registry;	/* what --list and --unmount see */
 };
 
@@ -33,6 +38,10 @@ struct launch_run {
  * left running or mounted, except an init thread that only the process's
  * exit ends. */
 int launch_until_outcome(struct launch_run *r, int parent_fd);
+
+/* A child was reaped: once the server we started is gone, the process
+ * that serves may be another one. */
+void launch_run_child_reaped(struct launch_run *r);
 
 /* The pidfile and the registry name the server process that serves: the
  * one we started, or, once it has handed over and exited, the oldest left.

@@ -17,15 +17,21 @@
 #include "server_end.h"
 #include "server_process.h"
 
-/* The pidfile and the registry name the server process that serves: the
- * one we started, or, once it has handed over and exited, the oldest left. */
+void launch_run_child_reaped(struct launch_run *r)
+{
+	if (r->sup.server_reaped)
+		r->serving_pid = server_first_child(r->sup.server_pid);
+}
+
 int launch_run_name_serving_process(struct launch_run *r)
 {
 	const char *path = r->launch->pidfile;
 	pid_t pid;
 	int rc;
 
-	pid = r->sup.server_reaped ? server_first_child(r->sup.server_pid) : r->sup.server_pid;
+	if (r->sup.server_reaped && r->serving_pid <= 0)
+		launch_run_child_reaped(r);
+	pid = r->sup.server_reaped ? r->serving_pid : r->sup.server_pid;
 	registry_publish(&r->registry, r->mounter, &r->status, pid);
 	if (!path || pid <= 0 || pid == r->pidfile_pid)
 		return 0;
@@ -93,6 +99,7 @@ int supervise_mounted(struct launch_run *r, int parent_fd)
 		case SUPERVISOR_PARENT_GONE:
 			return stop_requested(r, daemon_parent_signal(parent_fd));
 		case SUPERVISOR_CHILD_REAPED:
+			launch_run_child_reaped(r);
 			rc = launch_run_name_serving_process(r);
 			if (rc < 0)
 				log_error("cannot write pidfile '%s': %s", r->launch->pidfile,
