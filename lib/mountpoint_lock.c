@@ -17,21 +17,23 @@
 #include "mountpoint_lock.h"
 #include "registry.h"
 
+#define LOCK_PREFIX "lock."
+
 void mountpoint_lock_init(struct mountpoint_lock *lock)
 {
 	lock->fd = lock->dir_fd = -1;
 	lock->name[0] = '\0';
 }
 
-/* Lock the file, once held still the one by its name: its last holder may
- * have removed it meanwhile.  Returns 0, -ESTALE to open it again, or
+/* Lock the file (made when CREATE is O_CREAT), once held still the one by
+ * its name: its last holder may have removed it meanwhile.  Returns 0, -ESTALE to open it again, or
  * -errno (-EWOULDBLOCK: held by another, with LOCK_NB in HOW). */
-static int lock_named(struct mountpoint_lock *lock, int how)
+static int lock_named(struct mountpoint_lock *lock, int how, int create)
 {
 	struct stat held, named;
 	int fd;
 
-	fd = openat(lock->dir_fd, lock->name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = openat(lock->dir_fd, lock->name, O_RDWR | create | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	if (RETRY_ON_EINTR(flock(fd, how)) < 0) {
@@ -54,7 +56,7 @@ static int wait_for_lock(void *arg)
 {
 	int rc;
 
-	while ((rc = lock_named(arg, LOCK_EX)) == -ESTALE)
+	while ((rc = lock_named(arg, LOCK_EX, O_CREAT)) == -ESTALE)
 		;
 	return rc;
 }
@@ -74,9 +76,9 @@ int mountpoint_lock_take(struct mountpoint_lock *lock, const struct mountpoint *
 		lock->dir_fd = -1;
 		return 0;
 	}
-	snprintf(lock->name, sizeof(lock->name), "lock.%u.%u.%llu", major(st.st_dev),
+	snprintf(lock->name, sizeof(lock->name), LOCK_PREFIX "%u.%u.%llu", major(st.st_dev),
 		 minor(st.st_dev), (unsigned long long)st.st_ino);
-	while ((rc = lock_named(lock, LOCK_EX | LOCK_NB)) == -ESTALE)
+	while ((rc = lock_named(lock, LOCK_EX | LOCK_NB, O_CREAT)) == -ESTALE)
 		;
 	if (rc != -EWOULDBLOCK && rc < 0) {
 		/* A registry that cannot hold a file (read-only /run, a full
@@ -114,4 +116,20 @@ void mountpoint_lock_release(struct mountpoint_lock *lock)
 	if (lock->fd >= 0)
 		unlinkat(lock->dir_fd, lock->name, 0);
 	mountpoint_lock_close(lock);
+}
+
+bool mountpoint_lock_is_named(const char *name)
+{
+	return !strncmp(name, LOCK_PREFIX, strlen(LOCK_PREFIX));
+}
+
+void mountpoint_lock_remove_stale(int dir_fd, const char *name)
+{
+	struct mountpoint_lock stale = { .dir_fd = dir_fd };
+
+	if (snprintf(stale.name, sizeof(stale.name), "%s", name) >= (int)sizeof(stale.name) ||
+	    lock_named(&stale, LOCK_EX | LOCK_NB, 0) < 0)
+		return;
+	unlinkat(dir_fd, name, 0);
+	close(stale.fd);
 }

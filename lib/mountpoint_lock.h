@@ -43,4 +43,13 @@ void mountpoint_lock_release(struct mountpoint_lock *lock);
  * releases it.  (Removing the file twice could remove the next holder's.) */
 void mountpoint_lock_close(struct mountpoint_lock *lock);
 
+/* NAME in the registry directory DIR_FD is a mountpoint lock's file. */
+bool mountpoint_lock_is_named(const char *name);
+
+/* Remove the lock file NAME that no launch holds: one whose holder was
+ * killed outright (its launcher and daemon both SIGKILLed) before it
+ * could.  Taken first and removed while held, as a release does, so that
+ * a launch that opened it meanwhile notices and takes a new one. */
+void mountpoint_lock_remove_stale(int dir_fd, const char *name);
+
 #endif

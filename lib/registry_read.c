@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "log.h"
+#include "mountpoint_lock.h"
 #include "registry.h"
 
 /* A pid in a name ("123.launch", "123.wait.456"): the number before SEP. */
@@ -61,7 +62,8 @@ static bool pid_list_has(const struct pid_list *l, pid_t pid)
 /* One pass over the directory (a second costs as much again with
  * thousands of entries): the supervisors that have an entry, and those an
  * unmounter waits for, which --list shows as unmounting.  A waiter whose
- * unmounter is gone is removed from a directory of our own. */
+ * unmounter is gone, and a mountpoint lock no launch holds, are removed
+ * from a directory of our own. */
 static int list_dir(DIR *d, bool own, struct pid_list *entries, struct pid_list *waited)
 {
 	struct dirent *de;
@@ -73,6 +75,10 @@ static int list_dir(DIR *d, bool own, struct pid_list *entries, struct pid_list 
 		if ((sup = name_pid(de->d_name, REGISTRY_ENTRY_SUFFIX, &rest))) {
 			if (!*rest)
 				rc = pid_list_add(entries, sup);
+			continue;
+		}
+		if (own && mountpoint_lock_is_named(de->d_name)) {
+			mountpoint_lock_remove_stale(dirfd(d), de->d_name);
 			continue;
 		}
 		if (!(sup = name_pid(de->d_name, REGISTRY_WAIT_INFIX, &rest)))

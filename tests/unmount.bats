@@ -206,6 +206,23 @@ for r in rows:
 	[ ! -e "/run/fuselaunch/$sup.launch" ]
 }
 
+@test "--list removes the mountpoint lock of a launch killed outright, never a held one" {
+	launch_pending
+	local daemon lock
+	lock=$(echo /run/fuselaunch/lock.*)
+	[ -f "$lock" ]
+	launch --list
+	assert_status 0
+	[ -f "$lock" ]
+	daemon=$(pgrep -P "$PENDING")
+	kill -KILL "$PENDING" "$daemon"
+	wait_until test ! -d "/proc/$daemon"
+	[ -f "$lock" ]
+	launch --list
+	assert_status 0
+	[ ! -e "$lock" ]
+}
+
 @test "--list: an entry whose pid now belongs to another process is not shown" {
 	launch -- "$TESTFS" "$MNT"
 	assert_status 0
