@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -15,11 +16,13 @@
 #include "log.h"
 #include "mounter.h"
 #include "mountpoint_lock.h"
+#include "proc_stat.h"
 #include "supervisor.h"
 
 /* How often to look again for a connection the init thread is about to
  * make, or for its answer to be taken. */
 #define CONNECTION_RETRY_MS 10
+#define INIT_ASLEEP_FOR_GOOD_MS 200
 
 /* This process mounts when it may; else fusermount3, for a user.  A
  * server that mounts by itself is watched either way. */
@@ -232,6 +235,18 @@ bool mounter_join(struct mounter *m, int timeout_ms, bool record)
 	return true;
 }
 
+/* Whether the one that waits for INIT's answer is asleep: fusermount3
+ * while it mounts, else the init thread. */
+static bool init_waiter_asleep(const struct mounter *m)
+{
+	char path[64], state;
+
+	if (m->sup->fusermount_pid <= 0)
+		return init_thread_asleep(&m->init);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)m->sup->fusermount_pid);
+	return proc_stat_read(path, &state, NULL) == 0 && (state == 'S' || state == 'D');
+}
+
 /* Whether INIT is still unanswered, once every server process is gone.
  * Until the init thread has made the connection (it may not even have
  * started), INIT has not been sent, so it cannot have been answered.
@@ -247,10 +262,16 @@ bool mounter_join(struct mounter *m, int timeout_ms, bool record)
  * torn down (synchronize_rcu), and a count read before that sleep would
  * make the refusal look unanswered.  The server is gone, so once the
  * thread sleeps the count can only fall, and a request still counted is
- * INIT, unanswered. */
+ * INIT, unanswered.
+ *
+ * A user cannot read fusectl's count.  The answer came before the server
+ * died, so whoever waits for it was woken then; it may sleep again only
+ * briefly (a torn-down superblock), while one that waits for an answer
+ * that will never come sleeps for good: asleep throughout
+ * INIT_ASLEEP_FOR_GOOD_MS is unanswered. */
 static bool init_unanswered(struct mounter *m)
 {
-	unsigned int connection, waiting;
+	unsigned int connection, waiting, asleep_ms = 0;
 	bool asleep;
 	int waited, rc;
 
@@ -259,14 +280,17 @@ static bool init_unanswered(struct mounter *m)
 			return false;
 		if (fuse_connection_of_fd(0, m->device_fd, &connection) < 0)
 			return true;
-		asleep = init_thread_asleep(&m->init);
+		asleep = init_waiter_asleep(m);
 		rc = fuse_connection_waiting(connection, &waiting);
-		/* A user cannot read fusectl: the answer would have woken
-		 * the thread, and nothing can answer now. */
-		if (rc < 0)
-			return rc != -ENOENT;
-		if (asleep && waiting > 0)
+		if (rc == -ENOENT)
+			return false;
+		if (rc < 0) {
+			asleep_ms = asleep ? asleep_ms + CONNECTION_RETRY_MS : 0;
+			if (asleep_ms > INIT_ASLEEP_FOR_GOOD_MS)
+				return true;
+		} else if (asleep && waiting > 0) {
 			return true;
+		}
 		usleep(CONNECTION_RETRY_MS * 1000);
 	}
 	return false;

@@ -258,6 +258,36 @@ user_launch_with_device() {
 	assert_nothing_left
 }
 
+# A user cannot read fusectl: whether INIT was answered is told by how
+# long whoever waits for it sleeps.  With every CPU busy, 8 of 100 such
+# launches were exit 4 while a user's refusal was taken as unanswered.
+@test "a user's refused INIT is reported as refused on a busy machine too" {
+	local i busy=()
+	for i in $(seq 0 "$(nproc)"); do
+		env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout 60 sh -c 'while :; do :; done' &
+		busy+=($!)
+	done
+	for i in $(seq 30); do
+		user_launch -- "$TESTFS" --refuse-init "$MNT"
+		if [ "$status" -ne 5 ]; then
+			echo "launch $i: exit $status: $output"
+			return 1
+		fi
+		is_not_mounted "$MNT"
+	done
+	kill "${busy[@]}"
+	wait "${busy[@]}" 2>/dev/null || true
+}
+
+@test "a user's server that exits without answering INIT: exit 4, at once" {
+	local start=$SECONDS
+	user_launch -t 20 -- "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	assert_output_has "fuselaunch: server 'testfs' exited with status 3 before answering FUSE_INIT"
+	[ $((SECONDS - start)) -lt 5 ]
+	is_not_mounted "$MNT"
+}
+
 @test "--user and --drop-privileges are refused to users" {
 	user_launch --user "$OTHER_USER" -- "$TESTFS" "$MNT"
 	assert_status 1
