@@ -191,21 +191,7 @@ hogs_cpu1() {
 # daemon run, a refusal is a refusal.  With every CPU kept busy, each race
 # found so far turned some 1 in 5 of these launches into exit 4.
 @test "a refused INIT is reported as refused on a busy machine too" {
-	local i busy=()
-	for i in $(seq 0 "$(nproc)"); do
-		env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout 60 sh -c 'while :; do :; done' &
-		busy+=($!)
-	done
-	for i in $(seq 30); do
-		launch -- "$TESTFS" --refuse-init "$MNT"
-		if [ "$status" -ne 5 ]; then
-			echo "launch $i: exit $status: $output"
-			return 1
-		fi
-		is_not_mounted "$MNT"
-	done
-	kill "${busy[@]}"
-	wait "${busy[@]}" 2>/dev/null || true
+	refusals_on_busy_machine launch
 }
 
 @test "server never answers INIT: exit 7 after the timeout" {

@@ -96,6 +96,29 @@ launch() {
 		timeout --kill-after=5 "$BOUND" "$FUSELAUNCH" "$@"
 }
 
+# Thirty launches by LAUNCHER (launch, or user_launch in privileges.bats)
+# of a server that refuses INIT, with every CPU kept busy: each must say
+# refused (exit 5) and leave nothing mounted.
+refusals_on_busy_machine() {
+	local launcher=$1 i busy=() rc=0
+	for i in $(seq 0 "$(nproc)"); do
+		env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout 60 sh -c 'while :; do :; done' &
+		busy+=($!)
+	done
+	for i in $(seq 30); do
+		"$launcher" -- "$TESTFS" --refuse-init "$MNT"
+		if [ "$status" -ne 5 ]; then
+			echo "launch $i: exit $status: $output"
+			rc=1
+			break
+		fi
+		is_not_mounted "$MNT" || { rc=1; break; }
+	done
+	kill "${busy[@]}"
+	wait "${busy[@]}" 2>/dev/null || true
+	return "$rc"
+}
+
 # fuselaunch in the background with a server that never answers INIT, once
 # that server runs; its pid in PENDING, its stderr in $TEST_DIR/err.  The
 # arguments, if any, are a command that runs it (setsid).

@@ -262,21 +262,7 @@ user_launch_with_device() {
 # long whoever waits for it sleeps.  With every CPU busy, 8 of 100 such
 # launches were exit 4 while a user's refusal was taken as unanswered.
 @test "a user's refused INIT is reported as refused on a busy machine too" {
-	local i busy=()
-	for i in $(seq 0 "$(nproc)"); do
-		env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout 60 sh -c 'while :; do :; done' &
-		busy+=($!)
-	done
-	for i in $(seq 30); do
-		user_launch -- "$TESTFS" --refuse-init "$MNT"
-		if [ "$status" -ne 5 ]; then
-			echo "launch $i: exit $status: $output"
-			return 1
-		fi
-		is_not_mounted "$MNT"
-	done
-	kill "${busy[@]}"
-	wait "${busy[@]}" 2>/dev/null || true
+	refusals_on_busy_machine user_launch
 }
 
 @test "a user's server that exits without answering INIT: exit 4, at once" {
