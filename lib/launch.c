@@ -163,7 +163,7 @@ static int await_outcome(struct launch_run *r, int parent_fd, int exec_status_fd
 			if (rc < 0)
 				return rc;
 			launch_status_record(&r->status, STAGE_SERVER_EXIT, 0,
-					     rc ? "right after answering FUSE_INIT" : NULL);
+					     rc ? m->ops->gone_right_after : m->ops->gone_before);
 			r->status.wait_status = supervisor_server_status(&r->sup);
 			return -ECHILD;
 		case SUPERVISOR_TIMEOUT:

@@ -35,6 +35,10 @@ struct supervisor;
 
 struct mounter_ops {
 	const char *name;
+	/* What a server gone before the outcome had not done, and what it
+	 * had just done when it answered first: fuselaunch sees INIT only
+	 * where it holds the device; in watch mode it sees the mount. */
+	const char *gone_before, *gone_right_after;
 	/* Before the server starts: get the device and set the mount up; the
 	 * classic order attaches it here, with INIT queued. */
 	int (*prepare)(struct mounter *m);

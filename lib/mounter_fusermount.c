@@ -164,6 +164,8 @@ static void fusermount_release(struct mounter *m)
 
 const struct mounter_ops mounter_fusermount_ops = {
 	.name = "fusermount3",
+	.gone_before = "before answering FUSE_INIT",
+	.gone_right_after = "right after answering FUSE_INIT",
 	.prepare = fusermount_prepare,
 	.server_fd = mounter_device_fd,
 	.begin_waiting = fusermount_begin_waiting,

@@ -163,6 +163,8 @@ static void kernel_release(struct mounter *m)
 
 const struct mounter_ops mounter_kernel_ops = {
 	.name = "kernel",
+	.gone_before = "before answering FUSE_INIT",
+	.gone_right_after = "right after answering FUSE_INIT",
 	.prepare = kernel_prepare,
 	.server_fd = mounter_device_fd,
 	.begin_waiting = kernel_begin_waiting,

@@ -91,6 +91,8 @@ static void watch_release(struct mounter *m)
 
 const struct mounter_ops mounter_watch_ops = {
 	.name = "watch",
+	.gone_before = "before its mount answered",
+	.gone_right_after = "right after its mount answered",
 	.prepare = watch_prepare,
 	.server_fd = watch_server_fd,
 	.begin_waiting = watch_begin_waiting,
