@@ -71,40 +71,42 @@ struct process {
 
 /* Every process and its parent: the kernel here lacks
  * /proc/PID/task/TID/children, so descendants are found from /proc. */
+struct process_list {
+	struct process *items;
+	size_t n, size;
+};
+
+static int add_process(pid_t pid, void *arg)
+{
+	struct process_list *l = arg;
+	struct process *bigger;
+	pid_t ppid = proc_parent_of(pid);
+
+	if (ppid < 0)
+		return 0;
+	if (l->n == l->size) {
+		l->size = l->size ? 2 * l->size : 256;
+		bigger = realloc(l->items, l->size * sizeof(*l->items));
+		if (!bigger)
+			return -ENOMEM;
+		l->items = bigger;
+	}
+	l->items[l->n++] = (struct process){ pid, ppid };
+	return 0;
+}
+
 static int read_processes(struct process **out, size_t *count)
 {
-	struct process *list = NULL, *bigger;
-	size_t n = 0, size = 0;
-	struct dirent *entry;
-	char path[64];
-	DIR *proc;
-	pid_t pid, ppid;
+	struct process_list l = { 0 };
+	int rc;
 
-	proc = opendir("/proc");
-	if (!proc)
-		return -errno;
-	while ((entry = readdir(proc))) {
-		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
-			continue;
-		pid = atoi(entry->d_name);
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-		if (proc_stat_read(path, NULL, &ppid) < 0)
-			continue;
-		if (n == size) {
-			size = size ? 2 * size : 256;
-			bigger = realloc(list, size * sizeof(*list));
-			if (!bigger) {
-				free(list);
-				closedir(proc);
-				return -ENOMEM;
-			}
-			list = bigger;
-		}
-		list[n++] = (struct process){ pid, ppid };
+	rc = proc_for_each_process(1, add_process, &l);
+	if (rc < 0) {
+		free(l.items);
+		return rc;
 	}
-	closedir(proc);
-	*out = list;
-	*count = n;
+	*out = l.items;
+	*count = l.n;
 	return 0;
 }
 

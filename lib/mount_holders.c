@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mount_holders.h"
+#include "proc_stat.h"
 
 struct mount_ref {
 	const char *mountpoint;
@@ -113,46 +114,56 @@ static void process_name(const char *pid, char *name, size_t len)
 	name[strcspn(name, "\n")] = '\0';
 }
 
+struct holders {
+	struct mount_ref mount;
+	char *buf;
+	size_t len, used;
+	int count;
+};
+
+/* Add process PID to the list when it holds the mount. */
+static int describe_holder(pid_t process, void *arg)
+{
+	struct holders *h = arg;
+	char pid[16], path[300], what[64], name[32];
+
+	if (process == getpid())
+		return 0;
+	snprintf(pid, sizeof(pid), "%d", (int)process);
+	what[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%s/cwd", pid);
+	if (link_under(&h->mount, path))
+		strcat(what, ", cwd");
+	snprintf(path, sizeof(path), "/proc/%s/root", pid);
+	if (link_under(&h->mount, path))
+		strcat(what, ", root");
+	snprintf(path, sizeof(path), "/proc/%s/exe", pid);
+	if (link_under(&h->mount, path))
+		strcat(what, ", exe");
+	if (holds_open_file(&h->mount, pid))
+		strcat(what, ", open file");
+	else if (maps_file(&h->mount, pid))
+		strcat(what, ", mapped file");
+	if (!what[0])
+		return 0;
+	process_name(pid, name, sizeof(name));
+	if (h->used < h->len)
+		h->used += (size_t)snprintf(h->buf + h->used, h->len - h->used, "%s%s (%s: %s)",
+					    h->count ? ", " : "", pid, name, what + 2);
+	h->count++;
+	return 0;
+}
+
 int mount_holders_describe(const char *mountpoint, int mount_id, dev_t dev,
 			   char *buf, size_t len)
 {
-	struct mount_ref m = { mountpoint, strlen(mountpoint), mount_id, dev };
-	char path[300], what[64], name[32];
-	struct dirent *de;
-	size_t used = 0;
-	int count = 0;
-	DIR *proc;
+	struct holders h = {
+		.mount = { mountpoint, strlen(mountpoint), mount_id, dev },
+		.buf = buf,
+		.len = len,
+	};
 
 	buf[0] = '\0';
-	proc = opendir("/proc");
-	while (proc && (de = readdir(proc))) {
-		const char *pid = de->d_name;
-
-		if (pid[0] < '1' || pid[0] > '9' || atoi(pid) == getpid())
-			continue;
-		what[0] = '\0';
-		snprintf(path, sizeof(path), "/proc/%s/cwd", pid);
-		if (link_under(&m, path))
-			strcat(what, ", cwd");
-		snprintf(path, sizeof(path), "/proc/%s/root", pid);
-		if (link_under(&m, path))
-			strcat(what, ", root");
-		snprintf(path, sizeof(path), "/proc/%s/exe", pid);
-		if (link_under(&m, path))
-			strcat(what, ", exe");
-		if (holds_open_file(&m, pid))
-			strcat(what, ", open file");
-		else if (maps_file(&m, pid))
-			strcat(what, ", mapped file");
-		if (!what[0])
-			continue;
-		process_name(pid, name, sizeof(name));
-		if (used < len)
-			used += (size_t)snprintf(buf + used, len - used, "%s%s (%s: %s)",
-						 count ? ", " : "", pid, name, what + 2);
-		count++;
-	}
-	if (proc)
-		closedir(proc);
-	return count;
+	proc_for_each_process(1, describe_holder, &h);
+	return h.count;
 }

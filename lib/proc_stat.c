@@ -1,8 +1,10 @@
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -60,4 +62,62 @@ int proc_stat_start_time(pid_t pid, unsigned long long *start)
 	if (!field || sscanf(field + 1, "%llu", start) != 1)
 		return -EINVAL;
 	return 0;
+}
+
+pid_t proc_parent_of(pid_t pid)
+{
+	char path[64];
+	pid_t ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	return proc_stat_read(path, NULL, &ppid) < 0 ? -1 : ppid;
+}
+
+int proc_for_each_process(pid_t from, int (*fn)(pid_t pid, void *arg), void *arg)
+{
+	struct dirent *entry;
+	DIR *proc;
+	pid_t pid;
+	int rc = 0;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return -errno;
+	while (rc == 0 && (entry = readdir(proc))) {
+		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
+			continue;
+		pid = atoi(entry->d_name);
+		if (pid >= from)
+			rc = fn(pid, arg);
+	}
+	closedir(proc);
+	return rc;
+}
+
+struct child_visit {
+	pid_t parent;
+	void (*fn)(pid_t child, void *arg);
+	void *arg;
+	int count;
+};
+
+static int visit_if_child(pid_t pid, void *arg)
+{
+	struct child_visit *v = arg;
+
+	if (proc_parent_of(pid) == v->parent) {
+		v->fn(pid, v->arg);
+		v->count++;
+	}
+	return 0;
+}
+
+int proc_for_each_child_of(pid_t parent, pid_t from, void (*fn)(pid_t child, void *arg),
+			   void *arg)
+{
+	struct child_visit v = { parent, fn, arg, 0 };
+	int rc;
+
+	rc = proc_for_each_process(from, visit_if_child, &v);
+	return rc < 0 ? rc : v.count;
 }

@@ -13,4 +13,19 @@ int proc_stat_read(const char *path, char *state, pid_t *ppid);
  * its pid, what tells one process from a later one given the same pid. */
 int proc_stat_start_time(pid_t pid, unsigned long long *start);
 
+/* The parent of process PID, or -1 when it cannot be read (gone). */
+pid_t proc_parent_of(pid_t pid);
+
+/* Call FN(PID, ARG) for every process whose pid is FROM or above (1: all),
+ * in /proc's order, until FN returns non-zero.  Returns that value, 0
+ * when every process was seen, or -errno when /proc cannot be read. */
+int proc_for_each_process(pid_t from, int (*fn)(pid_t pid, void *arg), void *arg);
+
+/* Call FN(CHILD, ARG) for every child of PARENT whose pid is FROM or above
+ * (the parent of a pid below FROM is not read: on a busy machine that is
+ * most of a scan).  This kernel has no /proc/PID/task/TID/children.
+ * Returns the number of children, or -errno. */
+int proc_for_each_child_of(pid_t parent, pid_t from, void (*fn)(pid_t child, void *arg),
+			   void *arg);
+
 #endif

@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
@@ -169,40 +168,9 @@ int server_exec_error(int exec_status_fd)
 	return n == sizeof(err) ? -err : 0;
 }
 
-static pid_t parent_of(pid_t pid)
-{
-	char path[64];
-	pid_t ppid;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	return proc_stat_read(path, NULL, &ppid) < 0 ? -1 : ppid;
-}
-
-/* Call FN for every child of this process whose pid is FROM or above;
- * the kernel here lacks /proc/PID/task/TID/children, so scan /proc (the
- * parent of a pid below FROM is not read: on a busy machine that is most
- * of the scan).  Returns the number of children, or -errno. */
 static int for_each_child_from(pid_t from, void (*fn)(pid_t child, void *arg), void *arg)
 {
-	pid_t self = getpid(), pid;
-	struct dirent *entry;
-	DIR *proc;
-	int count = 0;
-
-	proc = opendir("/proc");
-	if (!proc)
-		return -errno;
-	while ((entry = readdir(proc))) {
-		if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
-			continue;
-		pid = atoi(entry->d_name);
-		if (pid >= from && parent_of(pid) == self) {
-			fn(pid, arg);
-			count++;
-		}
-	}
-	closedir(proc);
-	return count;
+	return proc_for_each_child_of(getpid(), from, fn, arg);
 }
 
 static int for_each_child(void (*fn)(pid_t child, void *arg), void *arg)

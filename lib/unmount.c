@@ -1,6 +1,5 @@
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -162,26 +161,16 @@ static void server_name(const struct registry_record *rec, char *name, size_t le
 
 /* SIG to every child of the supervisor: the server's processes, of which
  * it is the parent or, once orphaned, the subreaper. */
+static void signal_child(pid_t child, void *arg)
+{
+	kill(child, *(int *)arg);
+}
+
 static int signal_server(pid_t supervisor, int sig)
 {
-	struct dirent *de;
-	char path[300];
-	int count = 0;
-	pid_t ppid;
-	DIR *proc;
+	int count = proc_for_each_child_of(supervisor, 1, signal_child, &sig);
 
-	proc = opendir("/proc");
-	while (proc && (de = readdir(proc))) {
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		if (proc_stat_read(path, NULL, &ppid) == 0 && ppid == supervisor &&
-		    kill(atoi(de->d_name), sig) == 0)
-			count++;
-	}
-	if (proc)
-		closedir(proc);
-	return count;
+	return count < 0 ? 0 : count;
 }
 
 struct waiting {
