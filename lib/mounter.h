@@ -190,8 +190,8 @@ int mounter_find_server_mounts(struct mounter *m, bool adopt);
  * since the mountpoint was pinned and its connection is dead.  Its server
  * died before any look could prove the mount its own (the rule needs a
  * live holder), and a dead connection serves no one: no other launch
- * loses anything.  Returns 0. */
-int mounter_adopt_dead_mount(struct mounter *m);
+ * loses anything. */
+void mounter_adopt_dead_mount(struct mounter *m);
 /* mounts_changed of the mounters that hand the server the device. */
 int mounter_device_mounts_changed(struct mounter *m);
 /* Tell the foreground of this launch's mount, once attached or adopted,

@@ -273,7 +273,7 @@ static bool connection_is_dead(int fd)
 	return rc == -ENOTCONN;
 }
 
-int mounter_adopt_dead_mount(struct mounter *m)
+void mounter_adopt_dead_mount(struct mounter *m)
 {
 	cleanup_fd int top = -1;
 	uint64_t pinned_id, top_id;
@@ -282,20 +282,19 @@ int mounter_adopt_dead_mount(struct mounter *m)
 	bool root;
 
 	if (m->attached)
-		return 0;
+		return;
 	top = open(m->mountpoint.path, O_PATH | O_CLOEXEC);
 	if (top < 0 || mount_table_fuse_root(top, what, sizeof(what)) <= 0 ||
 	    fuse_connection_at(top, &connection, &root) < 0 ||
 	    kernel_mount_id(top, &top_id) < 0 ||
 	    kernel_mount_id(m->mountpoint.fd, &pinned_id) < 0)
-		return 0;
+		return;
 	/* The mountpoint as pinned is under every mount made since. */
 	if (top_id == pinned_id || !connection_is_dead(top))
-		return 0;
+		return;
 	log_step("a FUSE mount appeared on %s during the launch (%s, FUSE connection %u), and its connection is dead: detaching it",
 		 m->mountpoint.path, what, connection);
 	m->mount_id = top_id;
 	m->connection = connection;
 	m->attached = true;
-	return 0;
 }
