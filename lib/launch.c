@@ -136,7 +136,6 @@ static int await_outcome(struct launch_run *r, int parent_fd, int exec_status_fd
 	int sig = 0, rc;
 
 	r->sup.parent_fd = parent_fd;
-	supervisor_set_timeout(&r->sup, r->launch->timeout_ms);
 	for (;;) {
 		switch (supervisor_wait(&r->sup, &sig)) {
 		case SUPERVISOR_CHILD_REAPED:
@@ -152,6 +151,14 @@ static int await_outcome(struct launch_run *r, int parent_fd, int exec_status_fd
 			rc = m->ops->init_done ? m->ops->init_done(m) : m->result.error;
 			if (rc == -EINPROGRESS)
 				continue;
+			/* Taken after the deadline (this process was stopped, or
+			 * busy, past both): the server did not answer in time. */
+			if (rc == 0 && r->sup.deadline_ms && m->init.returned_ms > r->sup.deadline_ms) {
+				log_step("FUSE_INIT answered %llu ms after the deadline",
+					 (unsigned long long)(m->init.returned_ms - r->sup.deadline_ms));
+				launch_status_record(&r->status, STAGE_TIMEOUT, ETIMEDOUT, NULL);
+				return -ETIMEDOUT;
+			}
 			return rc;
 		case SUPERVISOR_SERVER_GONE:
 			rc = exec_status_fd >= 0 ? server_exec_error(exec_status_fd) : 0;
@@ -251,6 +258,9 @@ int launch_until_outcome(struct launch_run *r, int parent_fd)
 	/* Nothing attached: the exec, by path, cannot wait on our mount. */
 	if (!m->attached)
 		close(steal_fd(&exe_fd));
+	/* The server's time to answer runs from its start, however late
+	 * this process gets to wait for it. */
+	supervisor_set_timeout(&r->sup, r->launch->timeout_ms);
 	if (start_server(r, exe_fd, &exec_status_fd) < 0 || m->ops->begin_waiting(m) < 0)
 		goto failed;
 	/* The launcher must not keep the caller's working directory busy. */

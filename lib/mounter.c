@@ -188,14 +188,6 @@ const char *mounter_subtype(const struct mounter *m)
 	return l->options.subtype ? l->options.subtype : l->server.name;
 }
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int mounter_start_call(struct mounter *m, void (*call)(void *arg))
 {
 	int rc;

@@ -24,14 +24,6 @@
 
 static const int watched_signals[] = { SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int supervisor_init(struct supervisor *s)
 {
 	sigset_t mask;
@@ -67,7 +59,7 @@ void supervisor_close(struct supervisor *s)
 
 void supervisor_set_timeout(struct supervisor *s, unsigned int timeout_ms)
 {
-	s->deadline_ms = timeout_ms ? now_ms() + timeout_ms : 0;
+	s->deadline_ms = timeout_ms ? monotonic_ms() + timeout_ms : 0;
 }
 
 int supervisor_server_status(const struct supervisor *s)
@@ -221,7 +213,7 @@ static int poll_timeout(const struct supervisor *s)
 		until = s->recheck_ms;
 	if (!until)
 		return -1;
-	now = now_ms();
+	now = monotonic_ms();
 	if (now >= until)
 		return 0;
 	/* poll() takes an int: beyond 24.8 days, wait in several rounds. */
@@ -230,7 +222,7 @@ static int poll_timeout(const struct supervisor *s)
 
 void supervisor_recheck_mounts(struct supervisor *s, unsigned int ms)
 {
-	s->recheck_ms = now_ms() + ms;
+	s->recheck_ms = monotonic_ms() + ms;
 }
 
 /* Read every queued signal: SIGCHLD marks children to reap, any other is
@@ -307,15 +299,15 @@ enum supervisor_event supervisor_wait(struct supervisor *s, int *signal)
 		if (n < 0 && errno != EINTR) {
 			if ((*signal = wait_signal_alone(s, errno)))
 				return SUPERVISOR_SIGNAL;
-			if (s->deadline_ms && now_ms() >= s->deadline_ms)
+			if (s->deadline_ms && monotonic_ms() >= s->deadline_ms)
 				return SUPERVISOR_TIMEOUT;
 			continue;
 		}
 		if (n >= 0)
 			s->poll_failing = false;
-		if (n == 0 && s->deadline_ms && now_ms() >= s->deadline_ms)
+		if (n == 0 && s->deadline_ms && monotonic_ms() >= s->deadline_ms)
 			return SUPERVISOR_TIMEOUT;
-		if (n == 0 && s->recheck_ms && now_ms() >= s->recheck_ms) {
+		if (n == 0 && s->recheck_ms && monotonic_ms() >= s->recheck_ms) {
 			s->recheck_ms = 0;
 			s->rechecking = true;
 			if (s->mounts_fd >= 0)
@@ -387,10 +379,10 @@ void supervisor_stop_server(struct supervisor *s, unsigned int grace_ms)
 	s->init_fd = s->parent_fd = s->mounts_fd = -1;
 	if (supervisor_signal_server(s, SIGTERM) <= 0 || wait_server_gone(s, grace_ms))
 		goto out;
-	give_up = now_ms() + KILL_WAIT_MS;
+	give_up = monotonic_ms() + KILL_WAIT_MS;
 	/* Each process killed may orphan its children onto us: repeat. */
 	while (supervisor_signal_server(s, SIGKILL) > 0 && !wait_server_gone(s, 100) &&
-	       now_ms() < give_up)
+	       monotonic_ms() < give_up)
 		;
 out:
 	s->init_fd = saved_init;

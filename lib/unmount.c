@@ -41,14 +41,6 @@ struct mount_seen {
 	char source[1024];
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* mountinfo escapes blanks and backslashes as \ooo. */
 static void unescape(char *s)
 {
@@ -196,7 +188,7 @@ static int wait_server(struct waiting *w, uint64_t deadline, int *wait_status)
 			return registry_wait_read(w->fifo_fd, wait_status) == 0 ? 0 : -ESRCH;
 		timeout = -1;
 		if (deadline) {
-			uint64_t now = now_ms();
+			uint64_t now = monotonic_ms();
 
 			if (now >= deadline)
 				return -ETIMEDOUT;
@@ -223,12 +215,12 @@ static int stop_server(struct waiting *w, int *wait_status, const char **how)
 
 	*how = "stopped it with SIGTERM";
 	signal_server(w->supervisor, SIGTERM);
-	rc = wait_server(w, now_ms() + SUPERVISOR_STOP_GRACE_MS, wait_status);
+	rc = wait_server(w, monotonic_ms() + SUPERVISOR_STOP_GRACE_MS, wait_status);
 	if (rc != -ETIMEDOUT)
 		return rc;
 	*how = "killed it with SIGKILL " SIGKILL_AFTER;
 	signal_server(w->supervisor, SIGKILL);
-	return wait_server(w, now_ms() + KILL_WAIT_MS, wait_status);
+	return wait_server(w, monotonic_ms() + KILL_WAIT_MS, wait_status);
 }
 
 static int do_unmount(const struct unmount_request *req, const struct registry_record *rec,
@@ -363,7 +355,7 @@ int unmount_run(const struct unmount_request *req)
 		goto out;
 	}
 	log_step("unmounted %s; waiting for server '%s' to exit", path, server);
-	rc = wait_server(&w, req->timeout_ms ? now_ms() + req->timeout_ms : 0, &wait_status);
+	rc = wait_server(&w, req->timeout_ms ? monotonic_ms() + req->timeout_ms : 0, &wait_status);
 	if (rc == -ETIMEDOUT)
 		rc = stop_server(&w, &wait_status, &stopped);
 	if (rc < 0) {

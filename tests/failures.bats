@@ -207,6 +207,39 @@ hogs_cpu1() {
 	assert_nothing_left
 }
 
+# The daemon stopped (SIGSTOP, a debugger, a paused VM) over the deadline
+# learns of the answer and of the deadline at once when it runs again: an
+# answer that came after the deadline is too late, however the two are
+# ordered on waking.
+@test "an answer that came after the deadline, seen late, is still too late: exit 7" {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$FUSELAUNCH" -t 1 -- "$TESTFS" --delay-init=2000 \
+		--record="$RECORD" "$MNT" 2>"$TEST_DIR/err" &
+	local pid=$! daemon code=0
+	wait_until grep -qs "^init" "$RECORD"
+	daemon=$(pgrep -P "$pid")
+	kill -STOP "$daemon"
+	sleep 3
+	kill -CONT "$daemon"
+	wait "$pid" || code=$?
+	cat "$TEST_DIR/err"
+	[ "$code" -eq 7 ]
+	grep -qx "fuselaunch: server 'testfs' did not answer FUSE_INIT within 1.000 s .*" "$TEST_DIR/err"
+	assert_nothing_left
+}
+
+# The server's time runs from its start: a daemon held between starting
+# the server and waiting for it (here its chdir, 3 s; chaos SEED=9000
+# ONLY=1769 stopped it there) does not give the server more.
+@test "the timeout runs from the server's start, however late the daemon begins to wait: exit 7" {
+	command -v strace >/dev/null || skip "strace is needed to hold the daemon"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o /dev/null -e trace=chdir -e inject=chdir:delay_exit=3000000 \
+		"$FUSELAUNCH" -t 1 -- "$TESTFS" --delay-init=2000 "$MNT"
+	assert_status 7
+	assert_output_has "fuselaunch: server 'testfs' did not answer FUSE_INIT within 1.000 s"
+	assert_nothing_left
+}
+
 @test "SIGINT to fuselaunch while INIT is pending: exit 8" {
 	launch_pending
 	kill -INT "$PENDING"
