@@ -8,7 +8,6 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <sys/types.h>
 
 struct init_thread {
@@ -16,7 +15,6 @@ struct init_thread {
 	pthread_t thread;
 	bool running;		/* started and not joined yet */
 	_Atomic pid_t tid;	/* the thread's id, once it runs */
-	uint64_t returned_ms;	/* CLOCK_MONOTONIC, when the call returned */
 	void (*call)(void *arg);
 	void *arg;
 };

@@ -153,9 +153,9 @@ static int await_outcome(struct launch_run *r, int parent_fd, int exec_status_fd
 				continue;
 			/* Taken after the deadline (this process was stopped, or
 			 * busy, past both): the server did not answer in time. */
-			if (rc == 0 && r->sup.deadline_ms && m->init.returned_ms > r->sup.deadline_ms) {
+			if (rc == 0 && r->sup.deadline_ms && m->result.answered_ms > r->sup.deadline_ms) {
 				log_step("FUSE_INIT answered %llu ms after the deadline",
-					 (unsigned long long)(m->init.returned_ms - r->sup.deadline_ms));
+					 (unsigned long long)(m->result.answered_ms - r->sup.deadline_ms));
 				launch_status_record(&r->status, STAGE_TIMEOUT, ETIMEDOUT, NULL);
 				return -ETIMEDOUT;
 			}

@@ -354,5 +354,6 @@ void mounter_probe_call(void *arg)
 	/* While the launcher holds the device, a refusal shows as
 	 * ECONNREFUSED rather than as a dead connection. */
 	m->result.error = kernel_mount_probe(m->root_fd);
+	m->result.answered_ms = monotonic_ms();
 	m->result.stage = STAGE_INIT;
 }

@@ -73,6 +73,8 @@ struct init_result {
 	enum launch_stage stage;	/* where it failed */
 	bool attached;			/* a mount is on the mountpoint */
 	uint64_t mount_id;		/* of that mount */
+	uint64_t answered_ms;		/* CLOCK_MONOTONIC, when the wait for
+					 * INIT's answer returned */
 	char why[240];
 };
 

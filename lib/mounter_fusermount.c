@@ -118,6 +118,7 @@ static void proceed_call(void *arg)
 	log_step("letting %s mount: FUSE_INIT sent, waiting for the server's answer",
 		 m->fusermount);
 	r->error = fusermount_proceed(&own(m)->fm, r->why, sizeof(r->why));
+	r->answered_ms = monotonic_ms();
 	if (r->error < 0) {
 		r->stage = r->error == -ENOTCONN ? STAGE_INIT : STAGE_FUSERMOUNT;
 		return;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "fuse_device.h"
 #include "kernel_mount.h"
 #include "launch.h"
@@ -124,6 +125,7 @@ static void mount_sync_call(void *arg)
 
 	log_step("creating the superblock: FUSE_INIT sent, waiting for the server's answer");
 	r->error = kernel_mount_create(own(m)->fsfd, m->lower_caps, r->why, sizeof(r->why));
+	r->answered_ms = monotonic_ms();
 	if (r->error < 0) {
 		r->stage = r->error == -ENOTCONN ? STAGE_INIT : STAGE_MOUNT;
 		return;
