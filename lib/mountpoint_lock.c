@@ -26,8 +26,9 @@ void mountpoint_lock_init(struct mountpoint_lock *lock)
 }
 
 /* Lock the file (made when CREATE is O_CREAT), once held still the one by
- * its name: its last holder may have removed it meanwhile.  Returns 0, -ESTALE to open it again, or
- * -errno (-EWOULDBLOCK: held by another, with LOCK_NB in HOW). */
+ * its name: its last holder may have removed it meanwhile.  Returns 0,
+ * -ESTALE to open it again, or -errno (-EWOULDBLOCK: held by another,
+ * with LOCK_NB in HOW). */
 static int lock_named(struct mountpoint_lock *lock, int how, int create)
 {
 	struct stat held, named;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,4 +121,14 @@ int proc_for_each_child_of(pid_t parent, pid_t from, void (*fn)(pid_t child, voi
 
 	rc = proc_for_each_process(from, visit_if_child, &v);
 	return rc < 0 ? rc : v.count;
+}
+
+static void signal_child(pid_t child, void *arg)
+{
+	kill(child, *(int *)arg);
+}
+
+int proc_signal_children_of(pid_t parent, int sig)
+{
+	return proc_for_each_child_of(parent, 1, signal_child, &sig);
 }

@@ -28,4 +28,8 @@ int proc_for_each_process(pid_t from, int (*fn)(pid_t pid, void *arg), void *arg
 int proc_for_each_child_of(pid_t parent, pid_t from, void (*fn)(pid_t child, void *arg),
 			   void *arg);
 
+/* Send SIG to every child of PARENT.  Returns how many there were, or
+ * -errno. */
+int proc_signal_children_of(pid_t parent, int sig);
+
 #endif

@@ -178,14 +178,9 @@ static int for_each_child(void (*fn)(pid_t child, void *arg), void *arg)
 	return for_each_child_from(1, fn, arg);
 }
 
-static void signal_child(pid_t child, void *arg)
-{
-	kill(child, *(int *)arg);
-}
-
 int server_signal_children(int sig)
 {
-	return for_each_child(signal_child, &sig);
+	return proc_signal_children_of(getpid(), sig);
 }
 
 static void keep_oldest(pid_t child, void *arg)

@@ -151,19 +151,6 @@ static void server_name(const struct registry_record *rec, char *name, size_t le
 		memmove(name, slash + 1, strlen(slash));
 }
 
-/* SIG to every child of the supervisor: the server's processes, of which
- * it is the parent or, once orphaned, the subreaper. */
-static void signal_child(pid_t child, void *arg)
-{
-	kill(child, *(int *)arg);
-}
-
-static int signal_server(pid_t supervisor, int sig)
-{
-	int count = proc_for_each_child_of(supervisor, 1, signal_child, &sig);
-
-	return count < 0 ? 0 : count;
-}
 
 struct waiting {
 	int fifo_fd;
@@ -214,12 +201,14 @@ static int stop_server(struct waiting *w, int *wait_status, const char **how)
 	int rc;
 
 	*how = "stopped it with SIGTERM";
-	signal_server(w->supervisor, SIGTERM);
+	/* The server's processes are the supervisor's children, of which it
+	 * is the parent or, once orphaned, the subreaper. */
+	proc_signal_children_of(w->supervisor, SIGTERM);
 	rc = wait_server(w, monotonic_ms() + SUPERVISOR_STOP_GRACE_MS, wait_status);
 	if (rc != -ETIMEDOUT)
 		return rc;
 	*how = "killed it with SIGKILL " SIGKILL_AFTER;
-	signal_server(w->supervisor, SIGKILL);
+	proc_signal_children_of(w->supervisor, SIGKILL);
 	return wait_server(w, monotonic_ms() + KILL_WAIT_MS, wait_status);
 }
 
