@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "fuse_device.h"
@@ -76,15 +77,50 @@ int fuse_device_enable_sync_init(int fd)
 	return ioctl(fd, FUSE_DEV_IOC_SYNC_INIT, 0) < 0 ? -errno : 0;
 }
 
+/* fusectl where systemd (sys-fs-fuse-connections.mount) or an
+ * administrator mounted it.  Not known by its path alone: the directory
+ * counts only when fusectl is what is mounted there. */
+#define FUSECTL_ATTACHED "/sys/fs/fuse/connections"
+#define FUSECTL_SUPER_MAGIC 0x65735543
+
+/* Open NAME of CONNECTION in the attached fusectl, for those who may not
+ * mount one: the kernel makes a connection's files its owner's, so a user
+ * opens their own.  -ENOENT when CONNECTION is gone; ERR when fusectl is
+ * not mounted there. */
+static int open_attached_connection_file(unsigned int connection, const char *name,
+					 int flags, int err)
+{
+	struct statfs fs;
+	char path[64];
+	int dir, fd;
+
+	dir = open(FUSECTL_ATTACHED, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return err;
+	if (fstatfs(dir, &fs) < 0 || fs.f_type != FUSECTL_SUPER_MAGIC) {
+		close(dir);
+		return err;
+	}
+	snprintf(path, sizeof(path), "%u/%s", connection, name);
+	fd = openat(dir, path, flags | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		fd = -errno;
+	close(dir);
+	return fd;
+}
+
 /* Open NAME in the directory of CONNECTION in a private fusectl mount:
  * fusectl has one superblock, so a detached mount of it sees every
- * connection without attaching anything to any mount namespace. */
+ * connection without attaching anything to any mount namespace.  Who may
+ * not mount it uses the attached one, if any. */
 static int open_connection_file(unsigned int connection, const char *name, int flags)
 {
 	int fsfd, mntfd = -1, fd;
 	char path[64];
 
 	fsfd = fsopen("fusectl", FSOPEN_CLOEXEC);
+	if (fsfd < 0 && errno == EPERM)
+		return open_attached_connection_file(connection, name, flags, -EPERM);
 	if (fsfd < 0)
 		return -errno;
 	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {

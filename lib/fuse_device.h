@@ -32,7 +32,8 @@ int fuse_device_enable_sync_init(int fd);
 int fuse_connection_abort(unsigned int connection);
 
 /* How many requests of CONNECTION are in flight; -ENOENT once the
- * connection is gone. */
+ * connection is gone.  Who may not mount fusectl (a user) reads the one
+ * mounted on /sys/fs/fuse/connections: -EPERM where there is none. */
 int fuse_connection_waiting(unsigned int connection, unsigned int *waiting);
 
 #endif

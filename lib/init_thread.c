@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -63,12 +62,9 @@ bool init_thread_done(struct init_thread *t)
 
 bool init_thread_asleep(const struct init_thread *t)
 {
-	char path[64], state;
-
-	if (!t->running || !t->tid)
-		return false;
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)t->tid);
-	return proc_stat_read(path, &state, NULL) < 0 || state == 'S' || state == 'D';
+	/* A running thread's stat that cannot be read says nothing against
+	 * a sleep. */
+	return t->running && t->tid && proc_asleep(t->tid) != 0;
 }
 
 int init_thread_join(struct init_thread *t, int timeout_ms)

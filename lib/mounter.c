@@ -1,7 +1,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -231,12 +230,10 @@ bool mounter_join(struct mounter *m, int timeout_ms, bool record)
  * while it mounts, else the init thread. */
 static bool init_waiter_asleep(const struct mounter *m)
 {
-	char path[64], state;
-
-	if (m->sup->fusermount_pid <= 0)
-		return init_thread_asleep(&m->init);
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)m->sup->fusermount_pid);
-	return proc_stat_read(path, &state, NULL) == 0 && (state == 'S' || state == 'D');
+	/* A fusermount3 that cannot be read is gone: it waits no more. */
+	if (m->sup->fusermount_pid > 0)
+		return proc_asleep(m->sup->fusermount_pid) > 0;
+	return init_thread_asleep(&m->init);
 }
 
 /* Whether INIT is still unanswered, once every server process is gone.
@@ -256,10 +253,11 @@ static bool init_waiter_asleep(const struct mounter *m)
  * thread sleeps the count can only fall, and a request still counted is
  * INIT, unanswered.
  *
- * A user cannot read fusectl's count.  The answer came before the server
- * died, so whoever waits for it was woken then; it may sleep again only
- * briefly (a torn-down superblock), while one that waits for an answer
- * that will never come sleeps for good: asleep throughout
+ * A user cannot mount fusectl, and reads the count only where it is
+ * mounted already (fuse_device.h).  Without it: the answer came before
+ * the server died, so whoever waits for it was woken then; it may sleep
+ * again only briefly (a torn-down superblock), while one that waits for
+ * an answer that will never come sleeps for good: asleep throughout
  * INIT_ASLEEP_FOR_GOOD_MS is unanswered. */
 static bool init_unanswered(struct mounter *m)
 {
@@ -278,9 +276,14 @@ static bool init_unanswered(struct mounter *m)
 			return false;
 		if (rc < 0) {
 			asleep_ms = asleep ? asleep_ms + CONNECTION_RETRY_MS : 0;
-			if (asleep_ms > INIT_ASLEEP_FOR_GOOD_MS)
+			if (asleep_ms > INIT_ASLEEP_FOR_GOOD_MS) {
+				log_step("FUSE_INIT unanswered: fusectl unreadable (%s), its waiter asleep for %u ms",
+					 strerror(-rc), asleep_ms);
 				return true;
+			}
 		} else if (asleep && waiting > 0) {
+			log_step("FUSE_INIT unanswered: fusectl counts it in flight on connection %u",
+				 connection);
 			return true;
 		}
 		usleep(CONNECTION_RETRY_MS * 1000);

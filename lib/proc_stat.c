@@ -30,7 +30,7 @@ static int read_fields(const char *path, char *line, size_t len, char **fields)
 	return *fields ? 0 : -EINVAL;
 }
 
-int proc_stat_read(const char *path, char *state, pid_t *ppid)
+static int stat_read(const char *path, char *state, pid_t *ppid)
 {
 	char line[512], *fields;
 	char letter;
@@ -71,7 +71,20 @@ pid_t proc_parent_of(pid_t pid)
 	pid_t ppid;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	return proc_stat_read(path, NULL, &ppid) < 0 ? -1 : ppid;
+	return stat_read(path, NULL, &ppid) < 0 ? -1 : ppid;
+}
+
+int proc_asleep(pid_t tid)
+{
+	char path[64], state;
+	int rc;
+
+	/* /proc/TID is there for every thread, listed or not. */
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)tid);
+	rc = stat_read(path, &state, NULL);
+	if (rc < 0)
+		return rc;
+	return state == 'S' || state == 'D';
 }
 
 int proc_for_each_process(pid_t from, int (*fn)(pid_t pid, void *arg), void *arg)

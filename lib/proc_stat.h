@@ -1,13 +1,13 @@
-/* A process's or thread's /proc stat line: its state and parent. */
+/* A process's or thread's /proc stat line: its state, parent, start. */
 #ifndef FUSELAUNCH_PROC_STAT_H
 #define FUSELAUNCH_PROC_STAT_H
 
 #include <sys/types.h>
 
-/* Read the stat file at PATH (/proc/PID/stat, /proc/self/task/TID/stat):
- * its state letter into *STATE and its parent's pid into *PPID, each when
- * not NULL.  Returns 0 or -errno (-EINVAL for a line that does not parse). */
-int proc_stat_read(const char *path, char *state, pid_t *ppid);
+/* Whether process or thread TID sleeps (state S or D): 1 if so, 0 if not,
+ * -errno when its stat line cannot be read (gone, say): what that means
+ * is the caller's to say. */
+int proc_asleep(pid_t tid);
 
 /* When process PID started, in clock ticks since boot (field 22): with
  * its pid, what tells one process from a later one given the same pid. */

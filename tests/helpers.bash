@@ -87,6 +87,9 @@ teardown() {
 	if [ "$(findmnt -n -o SOURCE /run/fuselaunch)" = fuselaunch-registry ]; then
 		umount -l /run/fuselaunch
 	fi
+	if [ "$(findmnt -n -o SOURCE /sys/fs/fuse/connections)" = fuselaunch-fusectl ]; then
+		umount -l /sys/fs/fuse/connections
+	fi
 	rm -rf "$TEST_DIR"
 }
 

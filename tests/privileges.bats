@@ -258,8 +258,8 @@ user_launch_with_device() {
 	assert_nothing_left
 }
 
-# A user cannot read fusectl: whether INIT was answered is told by how
-# long whoever waits for it sleeps.  With every CPU busy, 8 of 100 such
+# A user cannot mount fusectl (and here it is not mounted): whether INIT
+# was answered is told by how long whoever waits for it sleeps.  With every CPU busy, 8 of 100 such
 # launches were exit 4 while a user's refusal was taken as unanswered.
 @test "a user's refused INIT is reported as refused on a busy machine too" {
 	refusals_on_busy_machine user_launch
@@ -272,6 +272,22 @@ user_launch_with_device() {
 	assert_output_has "fuselaunch: server 'testfs' exited with status 3 before answering FUSE_INIT"
 	[ $((SECONDS - start)) -lt 5 ]
 	is_not_mounted "$MNT"
+}
+
+# Where fusectl is mounted (systemd does), a user reads the count of their
+# own connection there, and the sleep rule above is not needed.
+@test "a user's unanswered INIT is told by fusectl where it is mounted" {
+	mount -t fusectl fuselaunch-fusectl /sys/fs/fuse/connections
+	user_launch -v -t 20 -- "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	assert_output_has "FUSE_INIT unanswered: fusectl counts it in flight on connection"
+	assert_output_has "fuselaunch: server 'testfs' exited with status 3 before answering FUSE_INIT"
+	assert_nothing_left
+	umount /sys/fs/fuse/connections
+	user_launch -v -t 20 -- "$TESTFS" --exit-before-init=3 "$MNT"
+	assert_status 4
+	assert_output_has "FUSE_INIT unanswered: fusectl unreadable (Operation not permitted), its waiter asleep for"
+	assert_nothing_left
 }
 
 @test "--user and --drop-privileges are refused to users" {
