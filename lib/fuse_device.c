@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,6 +71,13 @@ int fuse_device_check_access(char *hint, size_t len)
 	else
 		snprintf(hint, len, "%s", strerror(-fd));
 	return fd;
+}
+
+bool fuse_device_aborted(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLERR);
 }
 
 int fuse_device_enable_sync_init(int fd)

@@ -4,6 +4,7 @@
 #define FUSELAUNCH_FUSE_DEVICE_H
 
 #include <linux/fuse.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 
 /* Linux 6.18: fsconfig(FSCONFIG_CMD_CREATE) on a connection with this set
@@ -22,6 +23,11 @@ int fuse_device_open(int *fd);
  * fusermount3 run by a user must: 0, or -errno and in HINT (LEN bytes) why
  * and, when the device's mode refused it, what would let it. */
 int fuse_device_check_access(char *hint, size_t len);
+
+/* Whether the connection of device FD was aborted (it polls POLLERR):
+ * the teardown of a superblock whose INIT failed aborts it, and no
+ * request of it is pending any more. */
+bool fuse_device_aborted(int fd);
 
 /* Returns 0, or -ENOTTY on kernels without synchronous INIT. */
 int fuse_device_enable_sync_init(int fd);

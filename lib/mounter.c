@@ -10,6 +10,7 @@
 #include "fuse_connection.h"
 #include "fuse_device.h"
 #include "fusermount.h"
+#include "init_verdict.h"
 #include "kernel_mount.h"
 #include "launch.h"
 #include "log.h"
@@ -21,7 +22,6 @@
 /* How often to look again for a connection the init thread is about to
  * make, or for its answer to be taken. */
 #define CONNECTION_RETRY_MS 10
-#define INIT_ASLEEP_FOR_GOOD_MS 200
 
 /* This process mounts when it may; else fusermount3, for a user.  A
  * server that mounts by itself is watched either way. */
@@ -236,55 +236,39 @@ static bool init_waiter_asleep(const struct mounter *m)
 	return init_thread_asleep(&m->init);
 }
 
-/* Whether INIT is still unanswered, once every server process is gone.
- * Until the init thread has made the connection (it may not even have
- * started), INIT has not been sent, so it cannot have been answered.
- * Then INIT is pending while its request is in flight and the thread
- * sleeps on it.  An answer wakes the thread, but the request counts as in
- * flight until the thread has run and dropped it, which on a busy machine
- * may be after the server is reaped.  A connection with no request in
- * flight is one about to send INIT or one whose answer is being taken:
- * in both cases, look again until the thread is done.
- *
- * The thread is seen asleep before the request is counted, never after:
- * having taken a refusal it sleeps again while the failed superblock is
- * torn down (synchronize_rcu), and a count read before that sleep would
- * make the refusal look unanswered.  The server is gone, so once the
- * thread sleeps the count can only fall, and a request still counted is
- * INIT, unanswered.
- *
- * A user cannot mount fusectl, and reads the count only where it is
- * mounted already (fuse_device.h).  Without it: the answer came before
- * the server died, so whoever waits for it was woken then; it may sleep
- * again only briefly (a torn-down superblock), while one that waits for
- * an answer that will never come sleeps for good: asleep throughout
- * INIT_ASLEEP_FOR_GOOD_MS is unanswered. */
+/* Whether INIT is still unanswered, once every server process is gone
+ * (the rule: init_verdict.c).  Each look takes the waiter's state, then
+ * fusectl's count, then whether our device is aborted, in that order. */
 static bool init_unanswered(struct mounter *m)
 {
-	unsigned int connection, waiting, asleep_ms = 0;
-	bool asleep;
-	int waited, rc;
+	unsigned int connection = 0, asleep_ms = 0;
+	struct init_look look;
+	int waited;
 
 	for (waited = 0; waited < MOUNTER_ANSWER_WAIT_MS; waited += CONNECTION_RETRY_MS) {
-		if (init_thread_done(&m->init))
+		look = (struct init_look){ .done = init_thread_done(&m->init) };
+		look.connected = !look.done &&
+			fuse_connection_of_fd(0, m->device_fd, &connection) == 0;
+		if (look.connected) {
+			look.asleep = init_waiter_asleep(m);
+			look.count_rc = fuse_connection_waiting(connection, &look.waiting);
+			look.aborted = fuse_device_aborted(m->device_fd);
+		}
+		switch (init_verdict(&look, &asleep_ms, CONNECTION_RETRY_MS)) {
+		case INIT_ANSWERED:
+			if (look.aborted)
+				log_step("FUSE_INIT not pending: connection %u is aborted", connection);
 			return false;
-		if (fuse_connection_of_fd(0, m->device_fd, &connection) < 0)
-			return true;
-		asleep = init_waiter_asleep(m);
-		rc = fuse_connection_waiting(connection, &waiting);
-		if (rc == -ENOENT)
-			return false;
-		if (rc < 0) {
-			asleep_ms = asleep ? asleep_ms + CONNECTION_RETRY_MS : 0;
-			if (asleep_ms > INIT_ASLEEP_FOR_GOOD_MS) {
+		case INIT_UNANSWERED:
+			if (look.connected && look.count_rc < 0)
 				log_step("FUSE_INIT unanswered: fusectl unreadable (%s), its waiter asleep for %u ms",
-					 strerror(-rc), asleep_ms);
-				return true;
-			}
-		} else if (asleep && waiting > 0) {
-			log_step("FUSE_INIT unanswered: fusectl counts it in flight on connection %u",
-				 connection);
+					 strerror(-look.count_rc), asleep_ms);
+			else if (look.connected)
+				log_step("FUSE_INIT unanswered: fusectl counts it in flight on connection %u",
+					 connection);
 			return true;
+		case INIT_LOOK_AGAIN:
+			break;
 		}
 		usleep(CONNECTION_RETRY_MS * 1000);
 	}
