@@ -151,14 +151,20 @@ out:
 	return fd;
 }
 
-int fuse_connection_abort(unsigned int connection)
+int fuse_connection_abort(unsigned int connection, int device_fd)
 {
 	int fd, rc;
 
 	fd = open_connection_file(connection, "abort", O_WRONLY);
 	if (fd < 0)
 		return fd;
-	rc = write(fd, "1", 1) == 1 ? 0 : -errno;
+	/* Opened, then found not aborted: the number was still ours when
+	 * the file was opened (an abort comes before the number is given
+	 * up), and the file stays with that connection. */
+	if (device_fd >= 0 && fuse_device_aborted(device_fd))
+		rc = -ENOTCONN;
+	else
+		rc = write(fd, "1", 1) == 1 ? 0 : -errno;
 	close(fd);
 	return rc;
 }

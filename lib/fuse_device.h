@@ -34,8 +34,11 @@ int fuse_device_enable_sync_init(int fd);
 
 /* Abort a connection through a private, detached fusectl mount, so that a
  * mount blocked on its INIT returns ENOTCONN.  Nothing is attached to any
- * mount namespace. */
-int fuse_connection_abort(unsigned int connection);
+ * mount namespace.  A connection's number is given up once its superblock
+ * is gone, and may be another's at once: with DEVICE_FD (ours, or -1 when
+ * what holds the number is a mount we hold open) nothing is written once
+ * our connection is aborted already (-ENOTCONN). */
+int fuse_connection_abort(unsigned int connection, int device_fd);
 
 /* How many requests of CONNECTION are in flight; -ENOENT once the
  * connection is gone.  Who may not mount fusectl (a user) reads the one

@@ -299,7 +299,7 @@ int mounter_abort_connection(struct mounter *m)
 	}
 	if (!connection)
 		return -ENOENT;
-	rc = fuse_connection_abort(connection);
+	rc = fuse_connection_abort(connection, m->device_fd);
 	log_step("aborting FUSE connection %u: %s", connection, rc < 0 ? strerror(-rc) : "done");
 	return rc;
 }
