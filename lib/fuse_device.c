@@ -110,7 +110,9 @@ static int open_attached_connection_file(unsigned int connection, const char *na
 		return err;
 	}
 	snprintf(path, sizeof(path), "%u/%s", connection, name);
-	fd = openat(dir, path, flags | O_CLOEXEC | O_NOFOLLOW);
+	/* Not a FIFO to block on: in their own namespaces users mount what
+	 * they like. */
+	fd = openat(dir, path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		fd = -errno;
 	close(dir);

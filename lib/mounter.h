@@ -164,7 +164,8 @@ void mounter_probe_call(void *arg);
 
 /* server_gone for the mounters that hand the server the device. */
 int mounter_device_server_gone(struct mounter *m);
-/* Abort the device's connection through fusectl (root). */
+/* Abort the device's connection through fusectl (root; a user where
+ * fusectl is mounted on /sys/fs/fuse/connections). */
 int mounter_abort_connection(struct mounter *m);
 /* Open the root of the mount of this launch's device on the mountpoint:
  * 0 with *FD (NULL: not wanted) and its id; -ESTALE when something else is

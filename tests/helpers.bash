@@ -87,9 +87,9 @@ teardown() {
 	if [ "$(findmnt -n -o SOURCE /run/fuselaunch)" = fuselaunch-registry ]; then
 		umount -l /run/fuselaunch
 	fi
-	if [ "$(findmnt -n -o SOURCE /sys/fs/fuse/connections)" = fuselaunch-fusectl ]; then
-		umount -l /sys/fs/fuse/connections
-	fi
+	while [ "$(findmnt -n -o SOURCE /sys/fs/fuse/connections | tail -n 1)" = fuselaunch-fusectl ]; do
+		umount -l /sys/fs/fuse/connections || break
+	done
 	rm -rf "$TEST_DIR"
 }
 
