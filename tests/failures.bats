@@ -165,6 +165,9 @@ hogs_cpu1() {
 # a real-time task holds its CPU; everything else runs on CPU 0.
 @test "a refusal stays a refusal when the server exits before the init thread could take it" {
 	[ "$(nproc)" -ge 2 ] || skip "two CPUs are needed to starve one thread only"
+	# The test itself on CPU 0 too: on CPU 1 the hog would starve the
+	# very loop that waits to see it there, for the hog's whole second.
+	taskset -p -c 0 "$BASHPID" >/dev/null
 	mkfifo "$TEST_DIR/gate"
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" taskset -c 0 "$FUSELAUNCH" -- \
 		"$TESTFS" --init-gate="$TEST_DIR/gate" --refuse-init --record="$RECORD" "$MNT" \
