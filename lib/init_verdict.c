@@ -1,4 +1,4 @@
-/* The rule (mounter.c says why each look is taken when it is):
+/* The rule (mounter.c takes each look in the order it relies on):
  *
  * Until the init thread has made the connection, INIT has not been sent,
  * so it cannot have been answered.  Then INIT is pending while its
