@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "server_mode.h"
 
 #define LIBFUSE3 "libfuse3.so.3"
@@ -45,44 +46,84 @@ static bool read_at(int fd, void *buf, size_t len, off_t off)
 	return pread(fd, buf, len, off) == (ssize_t)len;
 }
 
-/* Whether the ELF file FD needs LIBRARY, from its dynamic section's
- * DT_NEEDED entries.  Section headers suffice: strip(1) keeps .dynamic and
- * its string table.  Only native binaries are read; others say no. */
-static bool elf_needs(int fd, const char *library)
+/* Entries read per pread: the whole table of most executables at once,
+ * in a bounded buffer however many the file claims. */
+#define ELF_CHUNK 64
+
+enum libfuse_link {
+	LINKS_LIBFUSE3 = 1 << 0,
+	LINKS_LIBFUSE2 = 1 << 1,
+};
+
+/* Which libfuse the DT_NEEDED entry at NAME_OFF in the string table STR
+ * names: one read, as long as the longer name and its NUL. */
+static unsigned int needed_libfuse(int fd, const Shdr *str, size_t name_off)
 {
-	size_t want = strlen(library) + 1;
+	char name[sizeof(LIBFUSE3) > sizeof(LIBFUSE2) ? sizeof(LIBFUSE3) : sizeof(LIBFUSE2)];
+	size_t len = sizeof(name);
+	ssize_t n;
+
+	if (name_off >= str->sh_size)
+		return 0;
+	if (len > str->sh_size - name_off)
+		len = str->sh_size - name_off;
+	n = pread(fd, name, len, str->sh_offset + (off_t)name_off);
+	if (n == sizeof(LIBFUSE3) && !memcmp(name, LIBFUSE3, sizeof(LIBFUSE3)))
+		return LINKS_LIBFUSE3;
+	if (n >= (ssize_t)sizeof(LIBFUSE2) && !memcmp(name, LIBFUSE2, sizeof(LIBFUSE2)))
+		return LINKS_LIBFUSE2;
+	return 0;
+}
+
+/* The libfuse DT_NEEDED entries of the dynamic section DYN, whose string
+ * table is STR. */
+static unsigned int dynamic_libfuse(int fd, const Shdr *dyn, const Shdr *str)
+{
+	size_t count = dyn->sh_size / sizeof(Dyn), k, n;
+	unsigned int links = 0;
+	Dyn d[ELF_CHUNK];
+
+	for (k = 0; k < count; k += n) {
+		n = count - k < ELF_CHUNK ? count - k : ELF_CHUNK;
+		if (!read_at(fd, d, n * sizeof(Dyn), dyn->sh_offset + (off_t)(k * sizeof(Dyn))))
+			break;
+		for (size_t j = 0; j < n; j++) {
+			if (d[j].d_tag == DT_NULL)
+				return links;
+			if (d[j].d_tag == DT_NEEDED)
+				links |= needed_libfuse(fd, str, d[j].d_un.d_val);
+		}
+	}
+	return links;
+}
+
+/* Which libfuse the ELF file FD needs, from its dynamic section's
+ * DT_NEEDED entries.  Section headers suffice: strip(1) keeps .dynamic and
+ * its string table.  Only native binaries are read; others need none. */
+static unsigned int elf_libfuse(int fd)
+{
+	Shdr sh[ELF_CHUNK], str;
+	unsigned int i, n;
 	Ehdr eh;
-	Shdr dyn_sh, str_sh;
-	unsigned int i;
-	bool found = false;
 
 	if (!read_at(fd, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != NATIVE_CLASS || eh.e_shentsize != sizeof(Shdr))
-		return false;
-	for (i = 0; i < eh.e_shnum && !found; i++) {
-		size_t k, count;
+		return 0;
+	for (i = 0; i < eh.e_shnum; i += n) {
+		n = eh.e_shnum - i < ELF_CHUNK ? eh.e_shnum - i : ELF_CHUNK;
+		if (!read_at(fd, sh, n * sizeof(Shdr), eh.e_shoff + (off_t)i * sizeof(Shdr)))
+			return 0;
+		for (unsigned int j = 0; j < n; j++) {
+			unsigned int link = sh[j].sh_link;
 
-		if (!read_at(fd, &dyn_sh, sizeof(dyn_sh), eh.e_shoff + (off_t)i * sizeof(Shdr)) ||
-		    dyn_sh.sh_type != SHT_DYNAMIC || dyn_sh.sh_link >= eh.e_shnum ||
-		    !read_at(fd, &str_sh, sizeof(str_sh),
-			     eh.e_shoff + (off_t)dyn_sh.sh_link * sizeof(Shdr)))
-			continue;
-		count = dyn_sh.sh_size / sizeof(Dyn);
-		for (k = 0; k < count && !found; k++) {
-			char name[64];
-			Dyn d;
-
-			if (!read_at(fd, &d, sizeof(d), dyn_sh.sh_offset + (off_t)(k * sizeof(Dyn))) ||
-			    d.d_tag == DT_NULL)
-				break;
-			if (d.d_tag != DT_NEEDED || d.d_un.d_val + want > str_sh.sh_size ||
-			    want > sizeof(name))
+			if (sh[j].sh_type != SHT_DYNAMIC || link >= eh.e_shnum ||
+			    !read_at(fd, &str, sizeof(str), eh.e_shoff + (off_t)link * sizeof(Shdr)))
 				continue;
-			found = read_at(fd, name, want, str_sh.sh_offset + (off_t)d.d_un.d_val) &&
-				!memcmp(name, library, want);
+			/* An executable has one dynamic section. */
+			return dynamic_libfuse(fd, &sh[j], &str);
 		}
 	}
-	return found;
+	return 0;
 }
 
 /* The interpreter of a "#!" script at FD, or false. */
@@ -107,6 +148,7 @@ static enum server_mode choose(const char *path, int depth, char *why, size_t wh
 {
 	char interp[256];
 	enum server_mode mode = SERVER_MODE_WATCH;
+	unsigned int links;
 	struct stat st;
 	int fd;
 
@@ -119,10 +161,10 @@ static enum server_mode choose(const char *path, int depth, char *why, size_t wh
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		snprintf(why, whylen, "%s is not a regular file: watch", path);
-	} else if (elf_needs(fd, LIBFUSE3)) {
+	} else if ((links = elf_libfuse(fd)) & LINKS_LIBFUSE3) {
 		mode = SERVER_MODE_FD;
 		snprintf(why, whylen, "%s links " LIBFUSE3 ": fd", path);
-	} else if (elf_needs(fd, LIBFUSE2)) {
+	} else if (links & LINKS_LIBFUSE2) {
 		snprintf(why, whylen, "%s links " LIBFUSE2 ": watch", path);
 	} else if (depth == 0 && script_interpreter(fd, interp, sizeof(interp))) {
 		/* One level: a script run by a libfuse 3 interpreter. */
