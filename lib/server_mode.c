@@ -10,7 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "common.h"
 #include "server_mode.h"
 
 #define LIBFUSE3 "libfuse3.so.3"
@@ -75,19 +74,30 @@ static unsigned int needed_libfuse(int fd, const Shdr *str, size_t name_off)
 	return 0;
 }
 
+/* How many whole entries of SIZE bytes a read of up to COUNT of them at
+ * OFF got: a table that runs past the end of the file is read as far as
+ * it goes. */
+static size_t read_entries(int fd, void *buf, size_t size, size_t count, off_t off)
+{
+	ssize_t n = pread(fd, buf, size * count, off);
+
+	return n > 0 ? (size_t)n / size : 0;
+}
+
 /* The libfuse DT_NEEDED entries of the dynamic section DYN, whose string
  * table is STR. */
 static unsigned int dynamic_libfuse(int fd, const Shdr *dyn, const Shdr *str)
 {
-	size_t count = dyn->sh_size / sizeof(Dyn), k, n;
+	size_t count = dyn->sh_size / sizeof(Dyn), k, j, n;
 	unsigned int links = 0;
 	Dyn d[ELF_CHUNK];
 
 	for (k = 0; k < count; k += n) {
-		n = count - k < ELF_CHUNK ? count - k : ELF_CHUNK;
-		if (!read_at(fd, d, n * sizeof(Dyn), dyn->sh_offset + (off_t)(k * sizeof(Dyn))))
+		n = read_entries(fd, d, sizeof(Dyn), count - k < ELF_CHUNK ? count - k : ELF_CHUNK,
+				 dyn->sh_offset + (off_t)(k * sizeof(Dyn)));
+		if (!n)
 			break;
-		for (size_t j = 0; j < n; j++) {
+		for (j = 0; j < n; j++) {
 			if (d[j].d_tag == DT_NULL)
 				return links;
 			if (d[j].d_tag == DT_NEEDED)
@@ -97,33 +107,33 @@ static unsigned int dynamic_libfuse(int fd, const Shdr *dyn, const Shdr *str)
 	return links;
 }
 
-/* Which libfuse the ELF file FD needs, from its dynamic section's
- * DT_NEEDED entries.  Section headers suffice: strip(1) keeps .dynamic and
+/* Which libfuse the ELF file FD needs, from the DT_NEEDED entries of its
+ * dynamic sections.  Section headers suffice: strip(1) keeps .dynamic and
  * its string table.  Only native binaries are read; others need none. */
 static unsigned int elf_libfuse(int fd)
 {
+	unsigned int links = 0, i, j, link;
 	Shdr sh[ELF_CHUNK], str;
-	unsigned int i, n;
+	size_t n;
 	Ehdr eh;
 
 	if (!read_at(fd, &eh, sizeof(eh), 0) || memcmp(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != NATIVE_CLASS || eh.e_shentsize != sizeof(Shdr))
 		return 0;
-	for (i = 0; i < eh.e_shnum; i += n) {
-		n = eh.e_shnum - i < ELF_CHUNK ? eh.e_shnum - i : ELF_CHUNK;
-		if (!read_at(fd, sh, n * sizeof(Shdr), eh.e_shoff + (off_t)i * sizeof(Shdr)))
-			return 0;
-		for (unsigned int j = 0; j < n; j++) {
-			unsigned int link = sh[j].sh_link;
-
-			if (sh[j].sh_type != SHT_DYNAMIC || link >= eh.e_shnum ||
-			    !read_at(fd, &str, sizeof(str), eh.e_shoff + (off_t)link * sizeof(Shdr)))
-				continue;
-			/* An executable has one dynamic section. */
-			return dynamic_libfuse(fd, &sh[j], &str);
+	for (i = 0; i < eh.e_shnum; i += (unsigned int)n) {
+		n = read_entries(fd, sh, sizeof(Shdr),
+				 eh.e_shnum - i < ELF_CHUNK ? eh.e_shnum - i : ELF_CHUNK,
+				 eh.e_shoff + (off_t)i * sizeof(Shdr));
+		if (!n)
+			break;
+		for (j = 0; j < n; j++) {
+			link = sh[j].sh_link;
+			if (sh[j].sh_type == SHT_DYNAMIC && link < eh.e_shnum &&
+			    read_at(fd, &str, sizeof(str), eh.e_shoff + (off_t)link * sizeof(Shdr)))
+				links |= dynamic_libfuse(fd, &sh[j], &str);
 		}
 	}
-	return 0;
+	return links;
 }
 
 /* The interpreter of a "#!" script at FD, or false. */
