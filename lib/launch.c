@@ -127,12 +127,34 @@ static int mounts_changed(struct mounter *m)
 	return rc;
 }
 
+/* Every server process is gone: the status says why.  -EINPROGRESS: INIT
+ * was answered, and whoever waited for the answer has yet to say which.
+ * EXEC_STATUS_FD (-1: none) tells how an exec that was not waited for
+ * went. */
+static int server_gone(struct launch_run *r, int exec_status_fd)
+{
+	struct mounter *m = r->mounter;
+	int rc = exec_status_fd >= 0 ? server_exec_error(exec_status_fd) : 0;
+
+	if (rc < 0) {
+		launch_status_record(&r->status, STAGE_SERVER_START, rc, NULL);
+		return rc;
+	}
+	rc = m->ops->server_gone(m);
+	if (rc < 0)
+		return rc;
+	launch_status_record(&r->status, STAGE_SERVER_EXIT, 0,
+			     rc ? m->ops->gone_right_after : m->ops->gone_before);
+	r->status.wait_status = supervisor_server_status(&r->sup);
+	return -ECHILD;
+}
+
 /* Wait for the outcome of INIT.  Returns 0 once mounted and answering; on
- * failure the status says why.  EXEC_STATUS_FD (-1: none) tells how an
- * exec that was not waited for went. */
+ * failure the status says why. */
 static int await_outcome(struct launch_run *r, int parent_fd, int exec_status_fd)
 {
 	struct mounter *m = r->mounter;
+	bool gone = false;
 	int sig = 0, rc;
 
 	r->sup.parent_fd = parent_fd;
@@ -148,6 +170,10 @@ static int await_outcome(struct launch_run *r, int parent_fd, int exec_status_fd
 			continue;
 		case SUPERVISOR_INIT_DONE:
 			mounter_join(m, -1, true);
+			/* The server went before: mounted or not, that is the
+			 * outcome. */
+			if (gone)
+				return server_gone(r, -1);
 			rc = m->ops->init_done ? m->ops->init_done(m) : m->result.error;
 			if (rc == -EINPROGRESS)
 				continue;
@@ -161,18 +187,11 @@ static int await_outcome(struct launch_run *r, int parent_fd, int exec_status_fd
 			}
 			return rc;
 		case SUPERVISOR_SERVER_GONE:
-			rc = exec_status_fd >= 0 ? server_exec_error(exec_status_fd) : 0;
-			if (rc < 0) {
-				launch_status_record(&r->status, STAGE_SERVER_START, rc, NULL);
+			rc = server_gone(r, exec_status_fd);
+			if (rc != -EINPROGRESS)
 				return rc;
-			}
-			rc = m->ops->server_gone(m);
-			if (rc < 0)
-				return rc;
-			launch_status_record(&r->status, STAGE_SERVER_EXIT, 0,
-					     rc ? m->ops->gone_right_after : m->ops->gone_before);
-			r->status.wait_status = supervisor_server_status(&r->sup);
-			return -ECHILD;
+			gone = true;
+			continue;
 		case SUPERVISOR_TIMEOUT:
 			/* A failure the mounter recorded while waiting for the
 			 * server's exit stands. */

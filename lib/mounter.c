@@ -237,13 +237,16 @@ static bool init_waiter_asleep(const struct mounter *m)
 }
 
 /* Whether INIT is still unanswered, once every server process is gone
- * (the rule: init_verdict.c).  Each look takes the waiter's state, then
- * fusectl's count, then whether our device is aborted, in that order. */
-static bool init_unanswered(struct mounter *m)
+ * (the rule: init_verdict.c); *ABORTED: answered, as our aborted device
+ * proves.  Each look takes the waiter's state, then fusectl's count, then
+ * whether our device is aborted, in that order. */
+static bool init_unanswered(struct mounter *m, bool *aborted)
 {
 	unsigned int connection = 0, asleep_ms = 0;
 	struct init_look look;
 	int waited;
+
+	*aborted = false;
 
 	for (waited = 0; waited < MOUNTER_ANSWER_WAIT_MS; waited += CONNECTION_RETRY_MS) {
 		look = (struct init_look){ .done = init_thread_done(&m->init) };
@@ -258,6 +261,7 @@ static bool init_unanswered(struct mounter *m)
 		case INIT_ANSWERED:
 			if (look.aborted)
 				log_step("FUSE_INIT not pending: connection %u is aborted", connection);
+			*aborted = look.aborted;
 			return false;
 		case INIT_UNANSWERED:
 			if (look.connected && look.count_rc < 0)
@@ -277,7 +281,15 @@ static bool init_unanswered(struct mounter *m)
 
 int mounter_device_server_gone(struct mounter *m)
 {
-	if (init_unanswered(m) || !mounter_join(m, MOUNTER_ANSWER_WAIT_MS, true))
+	bool aborted;
+
+	if (init_unanswered(m, &aborted))
+		return 0;
+	/* A refusal's teardown may outlast any wait of ours: the answer
+	 * proven, its waiter says which in its time, waited for as INIT is. */
+	if (aborted && !mounter_join(m, 0, true))
+		return -EINPROGRESS;
+	if (!mounter_join(m, MOUNTER_ANSWER_WAIT_MS, true))
 		return 0;
 	return m->result.error < 0 ? m->result.error : 1;
 }

@@ -54,8 +54,10 @@ struct mounter_ops {
 	 * comes first); -errno failed, recorded. */
 	int (*init_done)(struct mounter *m);
 	/* No server process is left: 1 when INIT was answered just before
-	 * (the mount then follows the server), 0 when it never was, or the
-	 * -errno of an answer that failed (recorded). */
+	 * (the mount then follows the server), 0 when it never was, the
+	 * -errno of an answer that failed (recorded), or -EINPROGRESS when
+	 * it was answered and the blocking call is still to say how (wait
+	 * for it as for INIT). */
 	int (*server_gone)(struct mounter *m);
 	/* Make the blocking call return soon: 0, or -EINPROGRESS when it
 	 * returns only once the server is stopped. */

@@ -11,6 +11,9 @@
  *   0 or -errno.
  *
  * Everything else is handed to the real /usr/bin/fusermount3.
+ *
+ * FUSERMOUNT_SYNC_REFUSAL_DELAY_MS=N: after a refused INIT, sleep N ms
+ * before replying, as a fusermount3 whose teardown is slow would.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +26,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REAL_FUSERMOUNT "/usr/bin/fusermount3"
@@ -217,6 +221,13 @@ int main(int argc, char **argv)
 	if (read(sock, &go, 1) != 1)
 		return 0;
 	reply = mount_fuse(device_fd, mountpoint, opts);
+	if (reply == -ENOTCONN && getenv("FUSERMOUNT_SYNC_REFUSAL_DELAY_MS")) {
+		long ms = atol(getenv("FUSERMOUNT_SYNC_REFUSAL_DELAY_MS"));
+		struct timespec delay = { ms / 1000, (ms % 1000) * 1000000L };
+
+		while (nanosleep(&delay, &delay) < 0 && errno == EINTR)
+			;
+	}
 	if (reply < 0 && reply != -EPERM && reply != -EINVAL)
 		fprintf(stderr, "fusermount3: mount failed: %s\n", strerror(-reply));
 	return write(sock, &reply, sizeof(reply)) == sizeof(reply) ? 0 : 1;

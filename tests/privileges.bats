@@ -258,6 +258,36 @@ user_launch_with_device() {
 	assert_nothing_left
 }
 
+# Its refusal proven by our aborted device, a refused INIT is a refusal
+# however long fusermount3 then takes to say so: longer than the 5 s the
+# launch once gave it made it a server that exited before answering.
+@test "--sync-init fusermount3: a refusal it reports after more than 5 s is still a refusal" {
+	local start=$SECONDS
+	FUSERMOUNT_SYNC_REFUSAL_DELAY_MS=6500 USER_PATH=$PRIV_DIR/sync-helper:/usr/bin:/bin \
+		user_launch -t 30 -- "$TESTFS" --refuse-init "$MNT"
+	assert_status 5
+	assert_output_has "refused"
+	[ $((SECONDS - start)) -ge 6 ]
+	assert_nothing_left
+}
+
+# That wait is the wait for INIT: bounded by -t, ended by a signal.
+@test "--sync-init fusermount3: waiting for its slow report of a refusal, -t and a signal still end the launch" {
+	local start=$SECONDS
+	FUSERMOUNT_SYNC_REFUSAL_DELAY_MS=20000 USER_PATH=$PRIV_DIR/sync-helper:/usr/bin:/bin \
+		user_launch -t 2 -- "$TESTFS" --refuse-init "$MNT"
+	assert_status 7
+	[ $((SECONDS - start)) -lt 10 ]
+	assert_nothing_left
+	start=$SECONDS
+	run env FUSERMOUNT_SYNC_REFUSAL_DELAY_MS=20000 PATH="$PRIV_DIR/sync-helper:/usr/bin:/bin" \
+		FUSELAUNCH_TEST_TAG="$TEST_DIR" setpriv --reuid="$TEST_USER" --regid="$TEST_USER" \
+		--init-groups -- timeout --preserve-status -s TERM 2 "$FUSELAUNCH" -- "$TESTFS" --refuse-init "$MNT"
+	assert_status 8
+	[ $((SECONDS - start)) -lt 10 ]
+	assert_nothing_left
+}
+
 # A user cannot mount fusectl: where none is mounted (a directory that is
 # not fusectl covers it here), whether INIT was answered is told by how
 # long whoever waits for it sleeps.  With every CPU busy, 8 of 100 such
