@@ -287,10 +287,8 @@ int mounter_device_server_gone(struct mounter *m)
 		return 0;
 	/* A refusal's teardown may outlast any wait of ours: the answer
 	 * proven, its waiter says which in its time, waited for as INIT is. */
-	if (aborted && !mounter_join(m, 0, true))
-		return -EINPROGRESS;
-	if (!mounter_join(m, MOUNTER_ANSWER_WAIT_MS, true))
-		return 0;
+	if (!mounter_join(m, aborted ? 0 : MOUNTER_ANSWER_WAIT_MS, true))
+		return aborted ? -EINPROGRESS : 0;
 	return m->result.error < 0 ? m->result.error : 1;
 }
 
