@@ -280,9 +280,8 @@ user_launch_with_device() {
 	[ $((SECONDS - start)) -lt 10 ]
 	assert_nothing_left
 	start=$SECONDS
-	run env FUSERMOUNT_SYNC_REFUSAL_DELAY_MS=20000 PATH="$PRIV_DIR/sync-helper:/usr/bin:/bin" \
-		FUSELAUNCH_TEST_TAG="$TEST_DIR" setpriv --reuid="$TEST_USER" --regid="$TEST_USER" \
-		--init-groups -- timeout --preserve-status -s TERM 2 "$FUSELAUNCH" -- "$TESTFS" --refuse-init "$MNT"
+	FUSERMOUNT_SYNC_REFUSAL_DELAY_MS=20000 run as_user env PATH="$PRIV_DIR/sync-helper:/usr/bin:/bin" \
+		timeout --preserve-status -s TERM 2 "$FUSELAUNCH" -- "$TESTFS" --refuse-init "$MNT"
 	assert_status 8
 	[ $((SECONDS - start)) -lt 10 ]
 	assert_nothing_left
