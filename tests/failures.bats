@@ -152,21 +152,19 @@ load helpers
 	assert_nothing_left
 }
 
-# Whether the real-time task $1 (timeout's child) runs on CPU 1.
-hogs_cpu1() {
-	local hog fields
-	hog=$(pgrep -P "$1") && fields=$(ps -o cls=,psr=,comm= -p "$hog") &&
-		[ "$(echo $fields)" = "FF 1 sh" ]
-}
-
 # The answer to INIT wakes the init thread, which must then run to take
 # it: until it has, the kernel still counts INIT as in flight.  Here the
 # server refuses INIT and exits while the init thread cannot run, because
 # a real-time task holds its CPU; everything else runs on CPU 0.
+# The hog says itself that it runs, and spins until the daemon has reaped
+# the server and had time to judge: while it holds CPU 1, work on CPU 0
+# that waits for CPU 1's kernel threads (a fork can) stalls for most of a
+# second, so a hog on a timer of its own could end before the test, so
+# stalled, had seen it start.
 @test "a refusal stays a refusal when the server exits before the init thread could take it" {
 	[ "$(nproc)" -ge 2 ] || skip "two CPUs are needed to starve one thread only"
 	# The test itself on CPU 0 too: on CPU 1 the hog would starve the
-	# very loop that waits to see it there, for the hog's whole second.
+	# very loops that wait for it to start and tell it to stop.
 	taskset -p -c 0 "$BASHPID" >/dev/null
 	mkfifo "$TEST_DIR/gate"
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" taskset -c 0 "$FUSELAUNCH" -- \
@@ -177,11 +175,15 @@ hogs_cpu1() {
 	daemon=$(pgrep -P "$pid")
 	init_thread=$(ls "/proc/$daemon/task" | grep -vx "$daemon")
 	taskset -p -c 1 "$init_thread" >/dev/null
-	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout 1 chrt -f 1 taskset -c 1 \
-		sh -c 'while :; do :; done' &
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout 10 chrt -f 1 taskset -c 1 \
+		sh -c ': >"$1"; until [ -e "$2" ]; do :; done' \
+		sh "$TEST_DIR/hogging" "$TEST_DIR/server-reaped" &
 	hog=$!
-	wait_until hogs_cpu1 "$hog"
+	wait_until test -e "$TEST_DIR/hogging"
 	taskset -c 0 sh -c ': >"$1"' sh "$TEST_DIR/gate"
+	wait_until sh -c '! pgrep -P "$1" >/dev/null' sh "$daemon"
+	sleep 0.2
+	: >"$TEST_DIR/server-reaped"
 	wait "$pid" || code=$?
 	wait "$hog" || true
 	cat "$TEST_DIR/err"
