@@ -253,13 +253,12 @@ static bool mount_type_and_source(char *line, const char **fstype, const char **
 /* The entry's lines but the serving process's, which comes last and
  * changes; NULL when out of memory.  Only the text is kept, exactly as
  * long as it is: the supervisor lives on with it. */
-static char *describe_launch(const struct mounter *m, pid_t supervisor)
+static char *describe_launch(const struct mounter *m, const struct registry_entry *e)
 {
 	const struct launch *l = m->launch;
 	bool watch = l->mode == SERVER_MODE_WATCH;
 	cleanup_free char *mounted = NULL;
 	const char *fstype, *source;
-	unsigned long long start = 0;
 	size_t size = 0, room = FIELD_MAX(server);
 	char *text = NULL;
 	FILE *f;
@@ -289,8 +288,8 @@ static char *describe_launch(const struct mounter *m, pid_t supervisor)
 		room -= put_escaped(f, l->server.argv[i], room);
 	}
 	fputc('\n', f);
-	proc_stat_start_time(supervisor, &start);
-	fprintf(f, "supervisor=%d\nsupervisor_start=%llu\n", (int)supervisor, start);
+	fprintf(f, "supervisor=%d\nsupervisor_start=%llu\n", (int)e->supervisor,
+		e->supervisor_start);
 	fprintf(f, "mode=%s\ninit=%s\nutab=%d\nsince=%lld\ninit_ms=%u\n",
 		watch ? "watch" : "fd", m->init.call != mounter_probe_call ? "sync" : "classic",
 		l->in_utab, (long long)time(NULL), m->init_ms);
@@ -313,7 +312,7 @@ static int write_entry(const struct registry_entry *e)
 	dir_fd = open_dir(registry_dir(), true);
 	if (dir_fd < 0)
 		return dir_fd;
-	snprintf(tmp, sizeof(tmp), ".%d.tmp", (int)e->supervisor);
+	snprintf(tmp, sizeof(tmp), REGISTRY_TMP_FORMAT, (int)e->supervisor, e->supervisor_start);
 	snprintf(name, sizeof(name), "%d" REGISTRY_ENTRY_SUFFIX, (int)e->supervisor);
 	iov[0] = (struct iovec){ .iov_base = e->text, .iov_len = strlen(e->text) };
 	iov[1] = (struct iovec){ .iov_base = pid_line,
@@ -344,6 +343,7 @@ void registry_publish(struct registry_entry *e, const struct mounter *m,
 
 	if (!e->supervisor) {
 		e->supervisor = getpid();
+		proc_stat_start_time(e->supervisor, &e->supervisor_start);
 		status->mount_id = m->mount_id;
 		status->supervisor_pid = e->supervisor;
 		status->init_ms = m->init_ms;
@@ -359,7 +359,7 @@ void registry_publish(struct registry_entry *e, const struct mounter *m,
 		return;
 	}
 	if (!e->text)
-		e->text = describe_launch(m, e->supervisor);
+		e->text = describe_launch(m, e);
 	rc = e->text ? write_entry(e) : -ENOMEM;
 	if (rc < 0) {
 		log_step("cannot register the launch in %s: %s", dir, strerror(-rc));

@@ -15,6 +15,9 @@
 #define REGISTRY_USER_DIR "fuselaunch"	/* under $XDG_RUNTIME_DIR */
 #define REGISTRY_ENTRY_SUFFIX ".launch"	/* PID.launch: a supervisor's entry */
 #define REGISTRY_WAIT_INFIX ".wait."	/* PID.wait.N: an unmounter's FIFO */
+/* .PID.START.tmp: an entry being written by the supervisor PID started at
+ * START (/proc/PID/stat starttime), which renames it into place. */
+#define REGISTRY_TMP_FORMAT ".%d.%llu.tmp"
 
 struct launch;
 struct launch_status;
@@ -52,6 +55,7 @@ struct registry_record {
 struct registry_entry {
 	char *text;		/* the entry's lines but pid=, once described */
 	pid_t supervisor;	/* 0: not described yet */
+	unsigned long long supervisor_start;
 	pid_t pid;		/* the serving process, as written */
 	bool written;
 };

@@ -59,11 +59,27 @@ static bool pid_list_has(const struct pid_list *l, pid_t pid)
 	return false;
 }
 
+/* Whether NAME is an entry's temporary file whose writer is gone, killed
+ * before it could rename it: the same pid with another start time is
+ * another process. */
+static bool entry_tmp_orphaned(const char *name)
+{
+	struct registry_record writer = { 0 };
+	int pid, end = 0;
+
+	if (sscanf(name, REGISTRY_TMP_FORMAT "%n", &pid, &writer.supervisor_start, &end) != 2 ||
+	    name[end] || pid <= 0)
+		return false;
+	writer.supervisor = pid;
+	return !registry_supervisor_alive(&writer);
+}
+
 /* One pass over the directory (a second costs as much again with
  * thousands of entries): the supervisors that have an entry, and those an
  * unmounter waits for, which --list shows as unmounting.  A waiter whose
- * unmounter is gone, and a mountpoint lock no launch holds, are removed
- * from a directory of our own. */
+ * unmounter is gone, a mountpoint lock no launch holds and an entry's
+ * temporary file whose writer is gone are removed from a directory of our
+ * own. */
 static int list_dir(DIR *d, bool own, struct pid_list *entries, struct pid_list *waited)
 {
 	struct dirent *de;
@@ -79,6 +95,10 @@ static int list_dir(DIR *d, bool own, struct pid_list *entries, struct pid_list 
 		}
 		if (own && mountpoint_lock_is_named(de->d_name)) {
 			mountpoint_lock_remove_stale(dirfd(d), de->d_name);
+			continue;
+		}
+		if (own && entry_tmp_orphaned(de->d_name)) {
+			unlinkat(dirfd(d), de->d_name, 0);
 			continue;
 		}
 		if (!(sup = name_pid(de->d_name, REGISTRY_WAIT_INFIX, &rest)))

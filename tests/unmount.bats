@@ -223,6 +223,39 @@ for r in rows:
 	[ ! -e "$lock" ]
 }
 
+# An entry is written under a temporary name and renamed into place: a
+# supervisor killed in between leaves the temporary file, which only its
+# writer's pid and start time tell from one being written now.
+@test "--list removes an entry's temporary file left by a supervisor killed while writing it" {
+	command -v strace >/dev/null || skip "strace is needed to kill the supervisor there"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o /dev/null -e trace=renameat,renameat2 \
+		-e inject=renameat,renameat2:signal=KILL \
+		"$FUSELAUNCH" -- "$TESTFS" "$MNT"
+	[ "$status" -ne 0 ]
+	assert_nothing_left
+	local left
+	left=$(ls -A /run/fuselaunch)
+	[[ "$left" == .*.tmp ]]
+	launch --list --noheadings
+	assert_status 0
+	[ -z "$output" ]
+	[ -z "$(ls -A /run/fuselaunch)" ]
+}
+
+@test "--list leaves the temporary file of an entry its live writer may still be writing" {
+	local me=$BASHPID start tmp other
+	start=$(awk '{ print $22 }' "/proc/$me/stat")
+	tmp=/run/fuselaunch/.$me.$start.tmp
+	# The same pid, but another start time: a writer long gone.
+	other=/run/fuselaunch/.$me.$((start + 1)).tmp
+	touch "$tmp" "$other"
+	launch --list --noheadings
+	assert_status 0
+	[ -e "$tmp" ]
+	[ ! -e "$other" ]
+}
+
 @test "--list: an entry whose pid now belongs to another process is not shown" {
 	launch -- "$TESTFS" "$MNT"
 	assert_status 0
