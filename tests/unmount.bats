@@ -232,7 +232,8 @@ for r in rows:
 		strace -f -qq -o /dev/null -e trace=renameat,renameat2 \
 		-e inject=renameat,renameat2:signal=KILL \
 		"$FUSELAUNCH" -- "$TESTFS" "$MNT"
-	[ "$status" -ne 0 ]
+	assert_status 2
+	assert_output_has "the daemon was killed by signal 9 (Killed) before reporting"
 	assert_nothing_left
 	local left
 	left=$(ls -A /run/fuselaunch)
