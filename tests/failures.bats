@@ -373,6 +373,44 @@ launch_with_late_init_thread() {
 	assert_nothing_left
 }
 
+# A connection's number is given up with its superblock and the kernel
+# hands it to the next one.  Our connection aborted by someone else while
+# the daemon was on its way to abort it on a timeout: by the time it opens
+# the number's abort file, the number may be another mount's, which a
+# write would abort.  The daemon is held there (its second fsopen, the
+# private fusectl's) while the number goes to a second launch.
+@test "a timeout's abort never hits another mount that took our connection's number" {
+	command -v strace >/dev/null || skip "strace is needed to hold the daemon"
+	mount -t fusectl fuselaunch-fusectl /sys/fs/fuse/connections
+	mkdir "$TEST_DIR/mnt2"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq -o /dev/null -e trace=fsopen \
+		-e inject=fsopen:delay_enter=3000000:when=2 \
+		"$FUSELAUNCH" -v -t 1 -- "$TESTFS" --hang --record="$RECORD" "$MNT" \
+		>"$TEST_DIR/err" 2>&1 &
+	local pid=$! code=0 daemon ours
+	wait_until test -s "$RECORD"
+	daemon=$(ps -o ppid= -p "$(recorded pid)" | tr -d ' ')
+	ours=$(sed -n 's/^fuse_connection:[[:space:]]*//p' /proc/"$daemon"/fdinfo/* | head -n 1)
+	[ -n "$ours" ]
+	# Past the timeout the daemon sits in its held fsopen (430 on every
+	# architecture).
+	wait_until grep -q "^430 " "/proc/$daemon/syscall"
+	echo 1 >"/sys/fs/fuse/connections/$ours/abort"
+	wait_until test ! -e "/sys/fs/fuse/connections/$ours"
+	launch -- "$TESTFS" "$TEST_DIR/mnt2"
+	assert_status 0
+	[ "$(mountpoint -d "$TEST_DIR/mnt2")" = "0:$ours" ]
+	wait "$pid" || code=$?
+	cat "$TEST_DIR/err"
+	[ "$code" -eq 7 ]
+	[ "$(cat "$TEST_DIR/mnt2/hello")" = "hello from testfs" ]
+	grep -q "aborting FUSE connection $ours: Transport endpoint is not connected" "$TEST_DIR/err"
+	launch -u "$TEST_DIR/mnt2"
+	assert_status 0
+	assert_nothing_left
+}
+
 # fuselaunch in a mount namespace of its own whose /proc is an empty tmpfs.
 launch_without_proc() {
 	skip_if_sanitized
