@@ -344,6 +344,7 @@ daemon_poll_timeout() {
 # Run fuselaunch with its init thread held for $1 ms before it does
 # anything (its first system call is gettid), as a busy machine may.
 launch_with_late_init_thread() {
+	skip_if_sanitized "the sanitizers call gettid too, in every process and thread"
 	local delay_us=$(($1 * 1000))
 	shift
 	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \

@@ -14,10 +14,10 @@ BOUND=20
 NO_LEAK_CHECK=ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 
 # The sanitizers read their options from /proc: a build with them cannot
-# run where /proc is hidden.
+# run where /proc is hidden.  $1: another reason it cannot.
 skip_if_sanitized() {
 	if ldd "$FUSELAUNCH" | grep -q 'libasan\|libubsan'; then
-		skip "a sanitizer build needs /proc"
+		skip "${1:-a sanitizer build needs /proc}"
 	fi
 }
 
