@@ -343,7 +343,7 @@ void registry_publish(struct registry_entry *e, const struct mounter *m,
 
 	if (!e->supervisor) {
 		e->supervisor = getpid();
-		proc_stat_start_time(e->supervisor, &e->supervisor_start);
+		e->start_rc = proc_stat_start_time(e->supervisor, &e->supervisor_start);
 		status->mount_id = m->mount_id;
 		status->supervisor_pid = e->supervisor;
 		status->init_ms = m->init_ms;
@@ -356,6 +356,12 @@ void registry_publish(struct registry_entry *e, const struct mounter *m,
 	e->pid = pid;
 	if (!dir) {
 		log_step("no runtime directory: this launch is not registered");
+		return;
+	}
+	/* Without it the entry would be taken for a dead supervisor's. */
+	if (e->start_rc < 0) {
+		log_step("cannot read this process's start time (%s): this launch is not registered",
+			 strerror(-e->start_rc));
 		return;
 	}
 	if (!e->text)

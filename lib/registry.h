@@ -56,6 +56,7 @@ struct registry_entry {
 	char *text;		/* the entry's lines but pid=, once described */
 	pid_t supervisor;	/* 0: not described yet */
 	unsigned long long supervisor_start;
+	int start_rc;		/* reading supervisor_start: 0 or -errno */
 	pid_t pid;		/* the serving process, as written */
 	bool written;
 };

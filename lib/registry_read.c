@@ -14,6 +14,7 @@
 #include "common.h"
 #include "log.h"
 #include "mountpoint_lock.h"
+#include "proc_stat.h"
 #include "registry.h"
 
 /* A pid in a name ("123.launch", "123.wait.456"): the number before SEP. */
@@ -60,18 +61,22 @@ static bool pid_list_has(const struct pid_list *l, pid_t pid)
 }
 
 /* Whether NAME is an entry's temporary file whose writer is gone, killed
- * before it could rename it: the same pid with another start time is
- * another process. */
+ * before it could rename it: no process has its pid, or the one that has
+ * it started at another time.  Only a name exactly as the writer makes it
+ * is one, and a writer that cannot be looked at is not taken for gone. */
 static bool entry_tmp_orphaned(const char *name)
 {
-	struct registry_record writer = { 0 };
-	int pid, end = 0;
+	unsigned long long start, now;
+	char exact[64];
+	int pid;
 
-	if (sscanf(name, REGISTRY_TMP_FORMAT "%n", &pid, &writer.supervisor_start, &end) != 2 ||
-	    name[end] || pid <= 0)
+	if (sscanf(name, REGISTRY_TMP_FORMAT, &pid, &start) != 2 || pid <= 0 ||
+	    snprintf(exact, sizeof(exact), REGISTRY_TMP_FORMAT, pid, start) >= (int)sizeof(exact) ||
+	    strcmp(exact, name))
 		return false;
-	writer.supervisor = pid;
-	return !registry_supervisor_alive(&writer);
+	if (proc_stat_start_time(pid, &now) == 0)
+		return now != start;
+	return kill(pid, 0) < 0 && errno == ESRCH;
 }
 
 /* One pass over the directory (a second costs as much again with

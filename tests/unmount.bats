@@ -237,7 +237,7 @@ for r in rows:
 	assert_nothing_left
 	local left
 	left=$(ls -A /run/fuselaunch)
-	[[ "$left" == .*.tmp ]]
+	[[ "$left" =~ ^\.[0-9]+\.[0-9]+\.tmp$ ]]
 	launch --list --noheadings
 	assert_status 0
 	[ -z "$output" ]
@@ -245,16 +245,35 @@ for r in rows:
 }
 
 @test "--list leaves the temporary file of an entry its live writer may still be writing" {
-	local me=$BASHPID start tmp other
+	local me=$BASHPID start tmp other gone odd
 	start=$(awk '{ print $22 }' "/proc/$me/stat")
 	tmp=/run/fuselaunch/.$me.$start.tmp
 	# The same pid, but another start time: a writer long gone.
 	other=/run/fuselaunch/.$me.$((start + 1)).tmp
-	touch "$tmp" "$other"
+	# A pid that no process has now, in a name no writer makes.
+	true &
+	gone=$!
+	wait "$gone"
+	odd=/run/fuselaunch/.0$gone.1.tmp
+	touch "$tmp" "$other" "$odd"
 	launch --list --noheadings
 	assert_status 0
 	[ -e "$tmp" ]
 	[ ! -e "$other" ]
+	[ -e "$odd" ]
+}
+
+# An entry records its supervisor's start time, by which a live one is
+# told from a pid's next owner: one written without it would be taken for
+# a dead supervisor's, and removed.
+@test "a supervisor that cannot read its own start time does not register its launch" {
+	skip_if_sanitized
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		unshare --mount --propagation private \
+		sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$FUSELAUNCH" -v -- "$TESTFS" "$MNT"
+	assert_status 0
+	assert_output_has "cannot read this process's start time (No such file or directory): this launch is not registered"
+	[ -z "$(ls -A /run/fuselaunch)" ]
 }
 
 @test "--list: an entry whose pid now belongs to another process is not shown" {
