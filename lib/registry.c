@@ -193,11 +193,18 @@ int registry_read_entry(int dir_fd, const char *name, struct registry_record *r)
 	return r->supervisor > 0 && r->mountpoint[0] ? 0 : -EINVAL;
 }
 
+int registry_writer_state(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+
+	if (proc_stat_start_time(pid, &now) == 0)
+		return now == start ? REGISTRY_WRITER_ALIVE : REGISTRY_WRITER_GONE;
+	return kill(pid, 0) < 0 && errno == ESRCH ? REGISTRY_WRITER_GONE : REGISTRY_WRITER_UNKNOWN;
+}
+
 bool registry_supervisor_alive(const struct registry_record *r)
 {
-	unsigned long long start;
-
-	return proc_stat_start_time(r->supervisor, &start) == 0 && start == r->supervisor_start;
+	return registry_writer_state(r->supervisor, r->supervisor_start) == REGISTRY_WRITER_ALIVE;
 }
 
 /* The line of the mount table for the topmost mount on MOUNTPOINT; NULL

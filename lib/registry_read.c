@@ -14,7 +14,6 @@
 #include "common.h"
 #include "log.h"
 #include "mountpoint_lock.h"
-#include "proc_stat.h"
 #include "registry.h"
 
 /* A pid in a name ("123.launch", "123.wait.456"): the number before SEP. */
@@ -66,7 +65,7 @@ static bool pid_list_has(const struct pid_list *l, pid_t pid)
  * is one, and a writer that cannot be looked at is not taken for gone. */
 static bool entry_tmp_orphaned(const char *name)
 {
-	unsigned long long start, now;
+	unsigned long long start;
 	char exact[64];
 	int pid;
 
@@ -74,9 +73,7 @@ static bool entry_tmp_orphaned(const char *name)
 	    snprintf(exact, sizeof(exact), REGISTRY_TMP_FORMAT, pid, start) >= (int)sizeof(exact) ||
 	    strcmp(exact, name))
 		return false;
-	if (proc_stat_start_time(pid, &now) == 0)
-		return now != start;
-	return kill(pid, 0) < 0 && errno == ESRCH;
+	return registry_writer_state(pid, start) == REGISTRY_WRITER_GONE;
 }
 
 /* One pass over the directory (a second costs as much again with
@@ -126,7 +123,7 @@ static int scan_one_dir(const char *path, bool own,
 	char name[32];
 	size_t i;
 	DIR *d;
-	int fd, rc;
+	int fd, rc, state;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -146,11 +143,12 @@ static int scan_one_dir(const char *path, bool own,
 		snprintf(name, sizeof(name), "%d" REGISTRY_ENTRY_SUFFIX, (int)sup);
 		if (registry_read_entry(fd, name, rec) < 0 || rec->supervisor != sup)
 			continue;
-		if (!registry_supervisor_alive(rec)) {
-			if (own)
-				unlinkat(fd, name, 0);
+		/* One that cannot be looked at is neither shown nor removed. */
+		state = registry_writer_state(rec->supervisor, rec->supervisor_start);
+		if (state == REGISTRY_WRITER_GONE && own)
+			unlinkat(fd, name, 0);
+		if (state != REGISTRY_WRITER_ALIVE)
 			continue;
-		}
 		rec->server_gone = rec->pid <= 0 || (kill(rec->pid, 0) < 0 && errno == ESRCH);
 		rec->unmounting = pid_list_has(&waited, sup);
 		snprintf(rec->path, sizeof(rec->path), "%s/%s", path, name);

@@ -276,6 +276,21 @@ for r in rows:
 	[ -z "$(ls -A /run/fuselaunch)" ]
 }
 
+@test "--list without /proc removes no entry: a supervisor it cannot look at is not gone" {
+	skip_if_sanitized
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	local entry
+	entry=$(ls /run/fuselaunch/*.launch)
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		unshare --mount --propagation private \
+		sh -c 'mount -t tmpfs none /proc && exec "$@"' sh "$FUSELAUNCH" --list --noheadings
+	assert_status 0
+	[ -f "$entry" ]
+	launch --list --noheadings --output MOUNTPOINT
+	[ "$output" = "$MNT" ]
+}
+
 @test "--list: an entry whose pid now belongs to another process is not shown" {
 	launch -- "$TESTFS" "$MNT"
 	assert_status 0
