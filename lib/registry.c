@@ -193,7 +193,7 @@ int registry_read_entry(int dir_fd, const char *name, struct registry_record *r)
 	return r->supervisor > 0 && r->mountpoint[0] ? 0 : -EINVAL;
 }
 
-int registry_writer_state(pid_t pid, unsigned long long start)
+enum registry_writer_state registry_writer_state(pid_t pid, unsigned long long start)
 {
 	unsigned long long now;
 

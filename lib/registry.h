@@ -84,16 +84,17 @@ int registry_scan(int (*fn)(const struct registry_record *rec, void *arg), void 
  * 0 or -errno. */
 int registry_read_entry(int dir_fd, const char *name, struct registry_record *r);
 
-/* Whether the process PID that started at START (/proc/PID/stat's
- * starttime) still runs: gone only when no process has that pid or the
- * one that has it started at another time; unknown when that cannot be
- * read (no /proc). */
 enum registry_writer_state {
 	REGISTRY_WRITER_GONE,
 	REGISTRY_WRITER_ALIVE,
 	REGISTRY_WRITER_UNKNOWN,
 };
-int registry_writer_state(pid_t pid, unsigned long long start);
+
+/* Whether the process PID that started at START (/proc/PID/stat's
+ * starttime) still runs: gone only when no process has that pid or the
+ * one that has it started at another time; unknown when that cannot be
+ * read (no /proc). */
+enum registry_writer_state registry_writer_state(pid_t pid, unsigned long long start);
 
 /* Whether REC's supervisor is, as proven, the live process that wrote it. */
 bool registry_supervisor_alive(const struct registry_record *rec);

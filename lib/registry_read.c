@@ -66,11 +66,16 @@ static bool pid_list_has(const struct pid_list *l, pid_t pid)
 static bool entry_tmp_orphaned(const char *name)
 {
 	unsigned long long start;
+	const char *rest;
 	char exact[64];
-	int pid;
+	pid_t pid;
 
-	if (sscanf(name, REGISTRY_TMP_FORMAT, &pid, &start) != 2 || pid <= 0 ||
-	    snprintf(exact, sizeof(exact), REGISTRY_TMP_FORMAT, pid, start) >= (int)sizeof(exact) ||
+	if (name[0] != '.' || !(pid = name_pid(name + 1, ".", &rest)))
+		return false;
+	/* Whatever strtoull makes of the rest (signs, spaces, overflow), the
+	 * name must be the one these numbers give. */
+	start = strtoull(rest, NULL, 10);
+	if (snprintf(exact, sizeof(exact), REGISTRY_TMP_FORMAT, (int)pid, start) >= (int)sizeof(exact) ||
 	    strcmp(exact, name))
 		return false;
 	return registry_writer_state(pid, start) == REGISTRY_WRITER_GONE;
@@ -122,8 +127,9 @@ static int scan_one_dir(const char *path, bool own,
 	struct registry_record *rec = NULL;
 	char name[32];
 	size_t i;
+	enum registry_writer_state state;
 	DIR *d;
-	int fd, rc, state;
+	int fd, rc;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
