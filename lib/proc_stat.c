@@ -65,6 +65,28 @@ int proc_stat_start_time(pid_t pid, unsigned long long *start)
 	return 0;
 }
 
+int proc_uids(pid_t pid, uid_t *real, uid_t *saved)
+{
+	char path[64], line[256];
+	unsigned int r, e, s;
+	int rc = -EINVAL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %u %u %u", &r, &e, &s) == 3) {
+			*real = (uid_t)r;
+			*saved = (uid_t)s;
+			rc = 0;
+			break;
+		}
+	fclose(f);
+	return rc;
+}
+
 pid_t proc_parent_of(pid_t pid)
 {
 	char path[64];

@@ -13,6 +13,10 @@ int proc_asleep(pid_t tid);
  * its pid, what tells one process from a later one given the same pid. */
 int proc_stat_start_time(pid_t pid, unsigned long long *start);
 
+/* The real and saved user ids of process PID (whom a process of that
+ * user may signal): 0 or -errno. */
+int proc_uids(pid_t pid, uid_t *real, uid_t *saved);
+
 /* The parent of process PID, or -1 when it cannot be read (gone). */
 pid_t proc_parent_of(pid_t pid);
 

@@ -202,9 +202,17 @@ enum registry_writer_state registry_writer_state(pid_t pid, unsigned long long s
 	return kill(pid, 0) < 0 && errno == ESRCH ? REGISTRY_WRITER_GONE : REGISTRY_WRITER_UNKNOWN;
 }
 
+bool registry_supervisor_is_owner(const struct registry_record *r)
+{
+	uid_t real, saved;
+
+	return proc_uids(r->supervisor, &real, &saved) == 0 && real == r->uid;
+}
+
 bool registry_supervisor_alive(const struct registry_record *r)
 {
-	return registry_writer_state(r->supervisor, r->supervisor_start) == REGISTRY_WRITER_ALIVE;
+	return registry_writer_state(r->supervisor, r->supervisor_start) == REGISTRY_WRITER_ALIVE &&
+	       registry_supervisor_is_owner(r);
 }
 
 /* The line of the mount table for the topmost mount on MOUNTPOINT; NULL

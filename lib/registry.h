@@ -96,7 +96,12 @@ enum registry_writer_state {
  * read (no /proc). */
 enum registry_writer_state registry_writer_state(pid_t pid, unsigned long long start);
 
-/* Whether REC's supervisor is, as proven, the live process that wrote it. */
+/* Whether REC's supervisor runs as the entry's owner, as the one that
+ * wrote it does. */
+bool registry_supervisor_is_owner(const struct registry_record *rec);
+
+/* Whether REC's supervisor is, as proven, the live process that wrote it:
+ * its start time, and its owner's. */
 bool registry_supervisor_alive(const struct registry_record *rec);
 
 /* An unmounter's wait: a FIFO beside the entry, which the supervisor

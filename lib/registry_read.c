@@ -119,8 +119,13 @@ static int list_dir(DIR *d, bool own, struct pid_list *entries, struct pid_list 
 	return rc;
 }
 
-/* 0, FN's non-zero value that stopped the scan, or -errno. */
-static int scan_one_dir(const char *path, bool own,
+/* The registry of OWNER at PATH: 0, FN's non-zero value that stopped the
+ * scan, or -errno.  Only what OWNER alone can write there counts: a
+ * directory of theirs that no one else may write to, entries of theirs,
+ * and supervisors running as them (registry_supervisor_alive).  Anything
+ * else could name any process as a supervisor, whose children an
+ * unmounter would then stop. */
+static int scan_one_dir(const char *path, bool own, uid_t owner,
 			int (*fn)(const struct registry_record *, void *), void *arg)
 {
 	struct pid_list entries = { 0 }, waited = { 0 };
@@ -128,12 +133,18 @@ static int scan_one_dir(const char *path, bool own,
 	char name[32];
 	size_t i;
 	enum registry_writer_state state;
+	struct stat st;
 	DIR *d;
 	int fd, rc;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	if (fstat(fd, &st) < 0 || st.st_uid != owner || (st.st_mode & 022)) {
+		log_step("registry %s: not %u's alone: not read", path, (unsigned int)owner);
+		close(fd);
+		return 0;
+	}
 	d = fdopendir(fd);
 	rec = malloc(sizeof(*rec));
 	if (!d || !rec) {
@@ -147,13 +158,14 @@ static int scan_one_dir(const char *path, bool own,
 		pid_t sup = entries.pids[i];
 
 		snprintf(name, sizeof(name), "%d" REGISTRY_ENTRY_SUFFIX, (int)sup);
-		if (registry_read_entry(fd, name, rec) < 0 || rec->supervisor != sup)
+		if (registry_read_entry(fd, name, rec) < 0 || rec->supervisor != sup ||
+		    rec->uid != owner)
 			continue;
 		/* One that cannot be looked at is neither shown nor removed. */
 		state = registry_writer_state(rec->supervisor, rec->supervisor_start);
 		if (state == REGISTRY_WRITER_GONE && own)
 			unlinkat(fd, name, 0);
-		if (state != REGISTRY_WRITER_ALIVE)
+		if (state != REGISTRY_WRITER_ALIVE || !registry_supervisor_is_owner(rec))
 			continue;
 		rec->server_gone = rec->pid <= 0 || (kill(rec->pid, 0) < 0 && errno == ESRCH);
 		rec->unmounting = pid_list_has(&waited, sup);
@@ -179,17 +191,20 @@ int registry_scan(int (*fn)(const struct registry_record *, void *), void *arg)
 
 	if (!own)
 		return 0;
-	rc = scan_one_dir(own, true, fn, arg);
+	rc = scan_one_dir(own, true, geteuid(), fn, arg);
 	if (rc != 0 || geteuid() != 0)
 		return rc < 0 ? rc : 0;
 	/* Root sees users' launches too, where their runtime directories
 	 * usually are; they are theirs to clean up. */
 	users = opendir("/run/user");
 	while (users && rc == 0 && (de = readdir(users))) {
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+		char *end;
+		unsigned long uid = strtoul(de->d_name, &end, 10);
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' || *end || uid != (uid_t)uid)
 			continue;
 		snprintf(path, sizeof(path), "/run/user/%s/" REGISTRY_USER_DIR, de->d_name);
-		rc = scan_one_dir(path, false, fn, arg);
+		rc = scan_one_dir(path, false, (uid_t)uid, fn, arg);
 	}
 	if (users)
 		closedir(users);

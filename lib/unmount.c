@@ -156,6 +156,7 @@ struct waiting {
 	int fifo_fd;
 	int pidfd;
 	pid_t supervisor;
+	uid_t owner;		/* whose launch: the entry's owner */
 };
 
 /* Wait until DEADLINE (0: for ever) for the server's wait status: 0,
@@ -195,20 +196,48 @@ static int wait_server(struct waiting *w, uint64_t deadline, int *wait_status)
 	}
 }
 
+struct signal_as {
+	uid_t owner;
+	int sig;
+};
+
+/* What the launch's owner could signal: a process whose real or saved
+ * user id is theirs (kill(2)'s rule), not a set-user-ID program that a
+ * server of theirs started. */
+static void signal_as_owner(pid_t child, void *arg)
+{
+	const struct signal_as *as = arg;
+	uid_t real, saved;
+
+	if (proc_uids(child, &real, &saved) == 0 && (real == as->owner || saved == as->owner))
+		kill(child, as->sig);
+}
+
+/* The server's processes are the supervisor's children, of which it is
+ * the parent or, once orphaned, the subreaper; root stops a user's launch
+ * with no more power than that user has. */
+static void signal_server(const struct waiting *w, int sig)
+{
+	struct signal_as as = { w->owner, sig };
+
+	if (w->owner == geteuid())
+		proc_signal_children_of(w->supervisor, sig);
+	else
+		proc_for_each_child_of(w->supervisor, 1, signal_as_owner, &as);
+}
+
 /* The server did not exit in time: SIGTERM, then SIGKILL. */
 static int stop_server(struct waiting *w, int *wait_status, const char **how)
 {
 	int rc;
 
 	*how = "stopped it with SIGTERM";
-	/* The server's processes are the supervisor's children, of which it
-	 * is the parent or, once orphaned, the subreaper. */
-	proc_signal_children_of(w->supervisor, SIGTERM);
+	signal_server(w, SIGTERM);
 	rc = wait_server(w, monotonic_ms() + SUPERVISOR_STOP_GRACE_MS, wait_status);
 	if (rc != -ETIMEDOUT)
 		return rc;
 	*how = "killed it with SIGKILL " SIGKILL_AFTER;
-	proc_signal_children_of(w->supervisor, SIGKILL);
+	signal_server(w, SIGKILL);
 	return wait_server(w, monotonic_ms() + KILL_WAIT_MS, wait_status);
 }
 
@@ -321,6 +350,7 @@ int unmount_run(const struct unmount_request *req)
 	log_step("%s is %s's mount (supervisor %d, server %d)", path, server,
 		 (int)l.rec.supervisor, (int)l.rec.pid);
 	w.supervisor = l.rec.supervisor;
+	w.owner = l.rec.uid;
 	rc = registry_wait_open(&l.rec, &w.fifo_fd, &fifo);
 	if (rc < 0) {
 		log_error("cannot wait for the server of %s: %s", path, strerror(-rc));

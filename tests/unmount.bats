@@ -135,6 +135,42 @@ supervisor_pid() {
 	[ ! -e "/run/fuselaunch/$sup.launch" ]
 }
 
+# Root's --unmount reads users' registries too.  A user who plants there
+# an entry naming init as the supervisor of a mount (a launch of root's
+# whose supervisor is gone, say) must not get root to stop init's
+# children once the wait for that "server" times out.  In a pid namespace
+# of its own, whose init is the scenario's shell and a sleep its victim.
+@test "a user's entry naming another's process as supervisor is not used by root's --unmount" {
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		unshare --mount --propagation private --pid --fork --mount-proc \
+		bash -c '
+		fl=$1 testfs=$2 mnt=$3
+		mount -t tmpfs -o mode=755 fuselaunch-users /run/user
+		mkdir -p /run/user/4242/fuselaunch
+		chown -R 4242 /run/user/4242
+		chmod 700 /run/user/4242 /run/user/4242/fuselaunch
+		sleep 60 &
+		victim=$!
+		"$fl" -- "$testfs" "$mnt" || exit 90
+		entry=$(ls /run/fuselaunch/*.launch)
+		sup=$(sed -n "s/^supervisor=//p" "$entry")
+		forged=/run/user/4242/fuselaunch/1.launch
+		sed -e "s/^supervisor=.*/supervisor=1/" \
+			-e "s/^supervisor_start=.*/supervisor_start=$(cut -d" " -f22 /proc/1/stat)/" \
+			"$entry" >"$forged"
+		chown 4242 "$forged"
+		kill -KILL "$sup"
+		while [ -d "/proc/$sup" ]; do sleep 0.02; done
+		"$fl" -t 1 -u "$mnt"
+		echo "unmount: $?"
+		kill -0 "$victim" && echo "victim alive"
+		' sh "$FUSELAUNCH" "$TESTFS" "$MNT"
+	echo "$output"
+	assert_output_has "is not a mount of fuselaunch"
+	assert_output_has "unmount: 10"
+	assert_output_has "victim alive"
+}
+
 @test "--unmount takes a mountpoint and no server; --lazy needs --unmount" {
 	run "$FUSELAUNCH" -u "$MNT" -- "$TESTFS" "$MNT"
 	assert_status 1
