@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common.h"
 #include "kernel_mount.h"
 #include "libmount_lazy.h"
 #include "log.h"
@@ -289,6 +291,38 @@ int kernel_mount_check_at(const char *mountpoint, uint64_t mount_id, int *fd)
 	else
 		close(checked);
 	return rc;
+}
+
+int kernel_mount_unmount_at(const char *mountpoint, uint64_t mount_id, int flags)
+{
+	cleanup_free char *parent_path = strdup(mountpoint);
+	cleanup_fd int parent = -1;
+	char path[PATH_MAX + 64], *slash;
+	const char *name;
+	uint64_t current;
+	int child, rc;
+
+	if (!parent_path)
+		return -ENOMEM;
+	slash = strrchr(parent_path, '/');
+	if (!slash || !slash[1] || !strcmp(slash + 1, ".") || !strcmp(slash + 1, ".."))
+		return -EINVAL;
+	*slash = '\0';
+	name = mountpoint + (slash - parent_path) + 1;
+	parent = open(slash == parent_path ? "/" : parent_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (parent < 0)
+		return -errno;
+	child = openat(parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (child < 0)
+		return -errno;
+	rc = kernel_mount_id(child, &current);
+	close(child);
+	if (rc < 0)
+		return rc;
+	if (current != mount_id)
+		return -ESTALE;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", parent, name);
+	return umount2(path, flags | UMOUNT_NOFOLLOW) < 0 ? -errno : 0;
 }
 
 int kernel_mount_detach(const char *mountpoint, uint64_t mount_id)

@@ -75,4 +75,11 @@ int kernel_mount_check_at(const char *mountpoint, uint64_t mount_id, int *fd);
  * none) is there now, or -errno. */
 int kernel_mount_detach(const char *mountpoint, uint64_t mount_id);
 
+/* Unmount (umount2 FLAGS: 0, or MNT_DETACH) the mount at MOUNTPOINT if it
+ * is the one identified by MOUNT_ID, by its name in the parent directory
+ * held open while it is checked: however the path above is changed
+ * meanwhile, the mount checked is the one unmounted, and no descriptor
+ * of ours keeps it busy.  Returns 0, -ESTALE, or -errno. */
+int kernel_mount_unmount_at(const char *mountpoint, uint64_t mount_id, int flags);
+
 #endif

@@ -248,9 +248,12 @@ static int do_unmount(const struct unmount_request *req, const struct registry_r
 	int rc;
 
 	if (geteuid() == 0) {
-		if (umount2(rec->mountpoint, UMOUNT_NOFOLLOW | (req->lazy ? MNT_DETACH : 0)) < 0) {
-			rc = -errno;
-			snprintf(why, whylen, "%s", strerror(errno));
+		/* By the checked mount, not by its path: a user's path may
+		 * change under us to lead to another mount. */
+		rc = kernel_mount_unmount_at(rec->mountpoint, rec->mount_id,
+					     req->lazy ? MNT_DETACH : 0);
+		if (rc < 0) {
+			snprintf(why, whylen, "%s", strerror(-rc));
 			return rc;
 		}
 		/* umount(8) leaves utab to the helper that it ran. */
@@ -304,10 +307,19 @@ static int unmount_unsupervised(const struct unmount_request *req, const char *p
 {
 	struct registry_record rec = { .in_utab = true };
 	char why[512] = "";
-	int rc;
+	int fd, rc = 0;
 
 	snprintf(rec.mountpoint, sizeof(rec.mountpoint), "%s", path);
-	rc = do_unmount(req, &rec, why, sizeof(why));
+	/* No entry says which mount root is to unmount: the one there now. */
+	if (geteuid() == 0) {
+		rc = kernel_mount_open_at(path, &fd, &rec.mount_id);
+		if (rc == 0)
+			close(fd);
+	}
+	if (rc == 0)
+		rc = do_unmount(req, &rec, why, sizeof(why));
+	else
+		snprintf(why, sizeof(why), "%s", strerror(-rc));
 	if (rc < 0) {
 		log_error("cannot unmount %s: %s", path, why);
 		return rc == -EBUSY ? FL_EX_BUSY : FL_EX_SYSTEM;

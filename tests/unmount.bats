@@ -171,6 +171,39 @@ supervisor_pid() {
 	assert_output_has "victim alive"
 }
 
+# Root unmounts the mount it checked, not whatever the path leads to by
+# then: a user who owns a directory above their mountpoint can swap it for
+# one that leads to another mount.  strace holds the unmounter at its
+# umount2 while the test makes that swap.
+@test "--unmount unmounts the mount it checked, though the path above it is swapped meanwhile" {
+	command -v strace >/dev/null || skip "strace is needed to hold the unmounter"
+	mkdir -p "$TEST_DIR/a/mnt" "$TEST_DIR/b/mnt"
+	launch -- "$TESTFS" "$TEST_DIR/a/mnt"
+	assert_status 0
+	mount -t tmpfs fuselaunch-victim "$TEST_DIR/b/mnt"
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq --seccomp-bpf -o /dev/null -e trace=umount2 \
+		-e inject=umount2:delay_enter=1500000 \
+		"$FUSELAUNCH" -t 5 -u "$TEST_DIR/a/mnt" >"$TEST_DIR/err" 2>&1 &
+	local pid=$! tracer unmounter code=0
+	wait_until pgrep -x strace -P "$pid" >/dev/null
+	tracer=$(pgrep -x strace -P "$pid")
+	wait_until pgrep -P "$tracer" >/dev/null
+	unmounter=$(pgrep -P "$tracer")
+	# Stopped by strace at umount2, the one call it traces, once its FIFO
+	# is there: the stops of its start are over by then.
+	wait_until sh -c '[ -p /run/fuselaunch/*.wait."$1" ] &&
+		[ "$(cut -d" " -f3 "/proc/$1/stat")" = t ]' sh "$unmounter"
+	mv "$TEST_DIR/a" "$TEST_DIR/a.old"
+	mv "$TEST_DIR/b" "$TEST_DIR/a"
+	wait "$pid" || code=$?
+	cat "$TEST_DIR/err"
+	[ "$code" -eq 0 ]
+	[ "$(findmnt -n -o SOURCE "$TEST_DIR/a/mnt")" = fuselaunch-victim ]
+	! mountpoint -q "$TEST_DIR/a.old/mnt"
+	assert_nothing_left
+}
+
 @test "--unmount takes a mountpoint and no server; --lazy needs --unmount" {
 	run "$FUSELAUNCH" -u "$MNT" -- "$TESTFS" "$MNT"
 	assert_status 1
