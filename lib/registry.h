@@ -105,11 +105,18 @@ bool registry_supervisor_is_owner(const struct registry_record *rec);
 bool registry_supervisor_alive(const struct registry_record *rec);
 
 /* An unmounter's wait: a FIFO beside the entry, which the supervisor
- * writes the server's wait status to as it withdraws.  Open it (read,
- * non-blocking) before unmounting; *FD then polls readable. */
-int registry_wait_open(const struct registry_record *rec, int *fd, char **fifo);
+ * writes the server's wait status to as it withdraws. */
+struct registry_wait {
+	int fd;			/* the FIFO's read end: polls readable */
+	int dir_fd;		/* the entry's directory, held */
+	char name[64];		/* the FIFO's name in it; empty: none made */
+};
+
+/* Make and open (read, non-blocking) the FIFO, before unmounting. */
+int registry_wait_open(const struct registry_record *rec, struct registry_wait *w);
 /* Read the wait status: 0, -EAGAIN when none came, or -errno. */
 int registry_wait_read(int fd, int *wait_status);
-void registry_wait_close(int fd, char *fifo);
+/* Close and remove the FIFO. */
+void registry_wait_close(struct registry_wait *w);
 
 #endif

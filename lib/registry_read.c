@@ -224,34 +224,53 @@ static int entry_dir(const struct registry_record *rec, char *dir, size_t len)
 	return 0;
 }
 
-int registry_wait_open(const struct registry_record *rec, int *fd, char **fifo)
+int registry_wait_open(const struct registry_record *rec, struct registry_wait *w)
 {
 	char dir[sizeof(rec->path)];
+	struct stat st;
+	int rc;
 
+	*w = (struct registry_wait){ .fd = -1, .dir_fd = -1 };
 	if (entry_dir(rec, dir, sizeof(dir)) < 0)
 		return -EINVAL;
-	if (asprintf(fifo, "%s/%d" REGISTRY_WAIT_INFIX "%d", dir, (int)rec->supervisor, (int)getpid()) < 0)
-		return -ENOMEM;
-	unlink(*fifo);
-	if (mkfifo(*fifo, 0600) < 0) {
-		free(*fifo);
-		*fifo = NULL;
+	/* The entry's directory as it is now, held and checked again: its
+	 * owner may have swapped it for a symlink since it was read, and
+	 * root must make nothing where that leads. */
+	w->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (w->dir_fd < 0)
 		return -errno;
+	if (fstat(w->dir_fd, &st) < 0 || st.st_uid != rec->uid || (st.st_mode & 022)) {
+		rc = -EPERM;
+		goto fail;
 	}
-	*fd = open(*fifo, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	snprintf(w->name, sizeof(w->name), "%d" REGISTRY_WAIT_INFIX "%d", (int)rec->supervisor,
+		 (int)getpid());
+	unlinkat(w->dir_fd, w->name, 0);
+	if (mkfifoat(w->dir_fd, w->name, 0600) < 0) {
+		rc = -errno;
+		w->name[0] = '\0';
+		goto fail;
+	}
+	w->fd = openat(w->dir_fd, w->name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (w->fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	/* What was opened is the FIFO made, not what the directory's owner
+	 * put under its name meanwhile. */
+	if (fstat(w->fd, &st) < 0 || !S_ISFIFO(st.st_mode) || st.st_uid != geteuid()) {
+		rc = -EPERM;
+		goto fail;
+	}
 	/* A user's supervisor writes only to a FIFO of theirs. */
-	if (*fd >= 0 && geteuid() == 0 && rec->uid != 0 && fchown(*fd, rec->uid, (gid_t)-1) < 0) {
-		close(*fd);
-		*fd = -1;
-	}
-	if (*fd < 0) {
-		int rc = -errno;
-
-		registry_wait_close(-1, *fifo);
-		*fifo = NULL;
-		return rc;
+	if (geteuid() == 0 && rec->uid != 0 && fchown(w->fd, rec->uid, (gid_t)-1) < 0) {
+		rc = -errno;
+		goto fail;
 	}
 	return 0;
+fail:
+	registry_wait_close(w);
+	return rc;
 }
 
 int registry_wait_read(int fd, int *wait_status)
@@ -263,11 +282,13 @@ int registry_wait_read(int fd, int *wait_status)
 	return n == sizeof(*wait_status) ? 0 : -EAGAIN;
 }
 
-void registry_wait_close(int fd, char *fifo)
+void registry_wait_close(struct registry_wait *w)
 {
-	if (fd >= 0)
-		close(fd);
-	if (fifo)
-		unlink(fifo);
-	free(fifo);
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->dir_fd >= 0 && w->name[0])
+		unlinkat(w->dir_fd, w->name, 0);
+	if (w->dir_fd >= 0)
+		close(w->dir_fd);
+	*w = (struct registry_wait){ .fd = -1, .dir_fd = -1 };
 }

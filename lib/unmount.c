@@ -153,7 +153,7 @@ static void server_name(const struct registry_record *rec, char *name, size_t le
 
 
 struct waiting {
-	int fifo_fd;
+	struct registry_wait fifo;
 	int pidfd;
 	pid_t supervisor;
 	uid_t owner;		/* whose launch: the entry's owner */
@@ -164,16 +164,16 @@ struct waiting {
 static int wait_server(struct waiting *w, uint64_t deadline, int *wait_status)
 {
 	struct pollfd pfd[2] = {
-		{ .fd = w->fifo_fd, .events = POLLIN },
+		{ .fd = w->fifo.fd, .events = POLLIN },
 		{ .fd = w->pidfd, .events = POLLIN },
 	};
 	int timeout, n;
 
 	for (;;) {
-		if (registry_wait_read(w->fifo_fd, wait_status) == 0)
+		if (registry_wait_read(w->fifo.fd, wait_status) == 0)
 			return 0;
 		if (w->pidfd < 0 && kill(w->supervisor, 0) < 0 && errno == ESRCH)
-			return registry_wait_read(w->fifo_fd, wait_status) == 0 ? 0 : -ESRCH;
+			return registry_wait_read(w->fifo.fd, wait_status) == 0 ? 0 : -ESRCH;
 		timeout = -1;
 		if (deadline) {
 			uint64_t now = monotonic_ms();
@@ -189,7 +189,7 @@ static int wait_server(struct waiting *w, uint64_t deadline, int *wait_status)
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		if (n > 0 && (pfd[1].revents & POLLIN))
-			return registry_wait_read(w->fifo_fd, wait_status) == 0 ? 0 : -ESRCH;
+			return registry_wait_read(w->fifo.fd, wait_status) == 0 ? 0 : -ESRCH;
 		/* A writer came and went: what it wrote is read above. */
 		if (n > 0 && (pfd[0].revents & POLLHUP) && !(pfd[0].revents & POLLIN))
 			pfd[0].fd = -1;
@@ -330,12 +330,11 @@ static int unmount_unsupervised(const struct unmount_request *req, const char *p
 
 int unmount_run(const struct unmount_request *req)
 {
-	struct waiting w = { .fifo_fd = -1, .pidfd = -1 };
+	struct waiting w = { .fifo = { .fd = -1, .dir_fd = -1 }, .pidfd = -1 };
 	struct lookup l = { 0 };
 	struct mount_seen seen;
 	char path[PATH_MAX], why[512] = "", holders[1024], server[256];
 	const char *stopped = NULL;
-	char *fifo = NULL;
 	int rc, wait_status = 0, code;
 
 	rc = absolute_mountpoint(req->mountpoint, path, sizeof(path));
@@ -363,7 +362,7 @@ int unmount_run(const struct unmount_request *req)
 		 (int)l.rec.supervisor, (int)l.rec.pid);
 	w.supervisor = l.rec.supervisor;
 	w.owner = l.rec.uid;
-	rc = registry_wait_open(&l.rec, &w.fifo_fd, &fifo);
+	rc = registry_wait_open(&l.rec, &w.fifo);
 	if (rc < 0) {
 		log_error("cannot wait for the server of %s: %s", path, strerror(-rc));
 		return FL_EX_SYSTEM;
@@ -403,6 +402,6 @@ int unmount_run(const struct unmount_request *req)
 out:
 	if (w.pidfd >= 0)
 		close(w.pidfd);
-	registry_wait_close(w.fifo_fd, fifo);
+	registry_wait_close(&w.fifo);
 	return code;
 }

@@ -223,6 +223,49 @@ user_launch_with_device() {
 	[ -z "$(ls "$XDG_RUNTIME_DIR/fuselaunch")" ]
 }
 
+# Root's --unmount finds a user's launch in /run/user/UID/fuselaunch and
+# makes its FIFO there.  The user owns /run/user/UID: between root's read
+# of the entry and the FIFO, they swap the directory for a symlink to
+# where they would like root to make a FIFO of theirs.  strace holds the
+# unmounter in the statx that checks the mount (its only one by then).
+@test "root's --unmount of a user's launch makes nothing where a swapped-in symlink leads" {
+	command -v strace >/dev/null || skip "strace is needed to hold the unmounter"
+	local uid runtime pid tracer unmounter code=0
+	uid=$(id -u "$TEST_USER")
+	mount -t tmpfs -o mode=755 fuselaunch-users /run/user
+	runtime=/run/user/$uid
+	install -d -o "$TEST_USER" -m 700 "$runtime"
+	install -d -o "$TEST_USER" -m 755 "$TEST_DIR/elsewhere"
+	# Root may look at the mount only where the user lets others in.
+	echo user_allow_other >"$TEST_DIR/fuse.conf"
+	mount --bind "$TEST_DIR/fuse.conf" /etc/fuse.conf
+	XDG_RUNTIME_DIR=$runtime user_launch -o allow_other -- "$TESTFS" "$MNT"
+	assert_status 0
+	ls "$runtime/fuselaunch/"*.launch
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
+		strace -f -qq --seccomp-bpf -o /dev/null -e trace=statx \
+		-e inject=statx:delay_enter=1500000:when=1 \
+		"$FUSELAUNCH" -u "$MNT" >"$TEST_DIR/err" 2>&1 &
+	pid=$!
+	wait_until pgrep -x strace -P "$pid" >/dev/null
+	tracer=$(pgrep -x strace -P "$pid")
+	wait_until pgrep -P "$tracer" >/dev/null
+	unmounter=$(pgrep -P "$tracer")
+	wait_until sh -c '[ "$(cut -d" " -f3 "/proc/$1/stat")" = t ] && sleep 0.1 &&
+		[ "$(cut -d" " -f3 "/proc/$1/stat")" = t ]' sh "$unmounter"
+	as_user sh -c 'mv "$1/fuselaunch" "$1/registry" && ln -s "$2" "$1/fuselaunch"' \
+		sh "$runtime" "$TEST_DIR/elsewhere"
+	wait "$pid" || code=$?
+	cat "$TEST_DIR/err"
+	[ -z "$(ls -A "$TEST_DIR/elsewhere")" ]
+	[ "$code" -eq 2 ]
+	grep -q "cannot wait for the server of $MNT" "$TEST_DIR/err"
+	is_mounted "$MNT"
+	as_user fusermount3 -u "$MNT"
+	umount /etc/fuse.conf
+	assert_nothing_left
+}
+
 @test "a user's --unmount of a mount that is not theirs: exit 10" {
 	launch -- "$TESTFS" "$MNT"
 	assert_status 0
