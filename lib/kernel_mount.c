@@ -207,7 +207,11 @@ static int statx_as_owner(struct statx_call *c)
 
 int kernel_mount_id(int fd, uint64_t *mount_id)
 {
-	struct statx_call c = { .fd = fd, .mask = STATX_MNT_ID_UNIQUE | STATX_MNT_ID };
+	/* The id is the VFS's: nothing to ask a FUSE server, which may not
+	 * answer. */
+	struct statx_call c = {
+		.fd = fd, .flags = AT_STATX_DONT_SYNC, .mask = STATX_MNT_ID_UNIQUE | STATX_MNT_ID,
+	};
 	int rc;
 
 	rc = statx_as_owner(&c);

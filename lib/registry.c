@@ -188,6 +188,7 @@ int registry_read_entry(int dir_fd, const char *name, struct registry_record *r)
 	buf[n] = '\0';
 	memset(r, 0, offsetof(struct registry_record, path));
 	r->uid = st.st_uid;
+	r->gid = st.st_gid;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		parse_line(r, line);
 	return r->supervisor > 0 && r->mountpoint[0] ? 0 : -EINVAL;

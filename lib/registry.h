@@ -37,6 +37,7 @@ struct registry_record {
 	pid_t supervisor;
 	unsigned long long supervisor_start;	/* /proc/PID/stat starttime */
 	uid_t uid;		/* whose launch it is (the file's owner) */
+	gid_t gid;		/* the file's group: its owner's group then */
 	bool watch;		/* --mode=watch: the server mounted by itself */
 	bool sync_init;		/* synchronous FUSE_INIT, or classic */
 	bool in_utab;		/* umount(8) keeps its utab entry */

@@ -132,7 +132,12 @@ static int match_entry(const struct registry_record *rec, void *arg)
 {
 	struct lookup *l = arg;
 
-	if (strcmp(rec->mountpoint, l->path) || kernel_mount_check_at(l->path, rec->mount_id, NULL))
+	if (strcmp(rec->mountpoint, l->path))
+		return 0;
+	/* Without allow_other the kernel lets only the mount's owner look
+	 * at it, root included: root looks as the entry's owner. */
+	kernel_mount_set_owner(rec->uid, rec->gid);
+	if (kernel_mount_check_at(l->path, rec->mount_id, NULL))
 		return 0;
 	l->rec = *rec;
 	l->found = true;
@@ -310,7 +315,9 @@ static int unmount_unsupervised(const struct unmount_request *req, const char *p
 	int fd, rc = 0;
 
 	snprintf(rec.mountpoint, sizeof(rec.mountpoint), "%s", path);
-	/* No entry says which mount root is to unmount: the one there now. */
+	/* No entry says which mount root is to unmount: the one there now,
+	 * as root sees it. */
+	kernel_mount_set_owner(geteuid(), getegid());
 	if (geteuid() == 0) {
 		rc = kernel_mount_open_at(path, &fd, &rec.mount_id);
 		if (rc == 0)

@@ -90,9 +90,6 @@ teardown() {
 	if [ "$(findmnt -n -o SOURCE /run/user | tail -n 1)" = fuselaunch-users ]; then
 		umount -l /run/user
 	fi
-	if mountpoint -q /etc/fuse.conf; then
-		umount -l /etc/fuse.conf
-	fi
 	while [ "$(findmnt -n -o SOURCE /sys/fs/fuse/connections | tail -n 1)" = fuselaunch-fusectl ]; do
 		umount -l /sys/fs/fuse/connections || break
 	done

@@ -223,11 +223,28 @@ user_launch_with_device() {
 	[ -z "$(ls "$XDG_RUNTIME_DIR/fuselaunch")" ]
 }
 
+# Without allow_other the kernel lets nobody but the user look at their
+# mount, root included: root checks it as the entry's owner.
+@test "root's --unmount of a user's launch waits for its server: exit 0" {
+	local runtime
+	mount -t tmpfs -o mode=755 fuselaunch-users /run/user
+	runtime=/run/user/$(id -u "$TEST_USER")
+	install -d -o "$TEST_USER" -m 700 "$runtime"
+	XDG_RUNTIME_DIR=$runtime user_launch -- "$TESTFS" --record="$RECORD" --exit-delay=300 "$MNT"
+	assert_status 0
+	launch -u "$MNT"
+	assert_status 0
+	grep -qx exit "$RECORD"
+	assert_nothing_left
+	[ -z "$(ls -A "$runtime/fuselaunch")" ]
+}
+
 # Root's --unmount finds a user's launch in /run/user/UID/fuselaunch and
 # makes its FIFO there.  The user owns /run/user/UID: between root's read
 # of the entry and the FIFO, they swap the directory for a symlink to
 # where they would like root to make a FIFO of theirs.  strace holds the
-# unmounter in the statx that checks the mount (its only one by then).
+# unmounter in the statx that checks the mount (its only one by then, in a
+# thread running as the user).
 @test "root's --unmount of a user's launch makes nothing where a swapped-in symlink leads" {
 	command -v strace >/dev/null || skip "strace is needed to hold the unmounter"
 	local uid runtime pid tracer unmounter code=0
@@ -236,10 +253,7 @@ user_launch_with_device() {
 	runtime=/run/user/$uid
 	install -d -o "$TEST_USER" -m 700 "$runtime"
 	install -d -o "$TEST_USER" -m 755 "$TEST_DIR/elsewhere"
-	# Root may look at the mount only where the user lets others in.
-	echo user_allow_other >"$TEST_DIR/fuse.conf"
-	mount --bind "$TEST_DIR/fuse.conf" /etc/fuse.conf
-	XDG_RUNTIME_DIR=$runtime user_launch -o allow_other -- "$TESTFS" "$MNT"
+	XDG_RUNTIME_DIR=$runtime user_launch -- "$TESTFS" "$MNT"
 	assert_status 0
 	ls "$runtime/fuselaunch/"*.launch
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
@@ -251,8 +265,9 @@ user_launch_with_device() {
 	tracer=$(pgrep -x strace -P "$pid")
 	wait_until pgrep -P "$tracer" >/dev/null
 	unmounter=$(pgrep -P "$tracer")
-	wait_until sh -c '[ "$(cut -d" " -f3 "/proc/$1/stat")" = t ] && sleep 0.1 &&
-		[ "$(cut -d" " -f3 "/proc/$1/stat")" = t ]' sh "$unmounter"
+	# Its statx runs in a thread as the user: any of its tasks, held.
+	wait_until sh -c 'cut -d" " -f3 /proc/$1/task/*/stat | grep -qx t && sleep 0.1 &&
+		cut -d" " -f3 /proc/$1/task/*/stat | grep -qx t' sh "$unmounter"
 	as_user sh -c 'mv "$1/fuselaunch" "$1/registry" && ln -s "$2" "$1/fuselaunch"' \
 		sh "$runtime" "$TEST_DIR/elsewhere"
 	wait "$pid" || code=$?
@@ -262,7 +277,6 @@ user_launch_with_device() {
 	grep -q "cannot wait for the server of $MNT" "$TEST_DIR/err"
 	is_mounted "$MNT"
 	as_user fusermount3 -u "$MNT"
-	umount /etc/fuse.conf
 	assert_nothing_left
 }
 
