@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cancel_signals.h"
 #include "common.h"
 #include "exit_codes.h"
 #include "fusermount.h"
@@ -160,18 +162,23 @@ static void server_name(const struct registry_record *rec, char *name, size_t le
 struct waiting {
 	struct registry_wait fifo;
 	int pidfd;
+	int signal_fd;		/* the cancel signals (cancel_signals.h) */
+	int signal;		/* the one that cancelled the wait */
 	pid_t supervisor;
 	uid_t owner;		/* whose launch: the entry's owner */
 };
 
 /* Wait until DEADLINE (0: for ever) for the server's wait status: 0,
- * -ETIMEDOUT, or -ESRCH when the supervisor ended without telling. */
+ * -ETIMEDOUT, -ESRCH when the supervisor ended without telling, or
+ * -ECANCELED on a cancel signal (in w->signal). */
 static int wait_server(struct waiting *w, uint64_t deadline, int *wait_status)
 {
-	struct pollfd pfd[2] = {
+	struct pollfd pfd[3] = {
 		{ .fd = w->fifo.fd, .events = POLLIN },
 		{ .fd = w->pidfd, .events = POLLIN },
+		{ .fd = w->signal_fd, .events = POLLIN },
 	};
+	struct signalfd_siginfo info;
 	int timeout, n;
 
 	for (;;) {
@@ -190,9 +197,14 @@ static int wait_server(struct waiting *w, uint64_t deadline, int *wait_status)
 		/* Without a pidfd, look at the supervisor now and then. */
 		if (w->pidfd < 0 && (timeout < 0 || timeout > 100))
 			timeout = 100;
-		n = poll(pfd, 2, timeout);
+		n = poll(pfd, 3, timeout);
 		if (n < 0 && errno != EINTR)
 			return -errno;
+		if (n > 0 && (pfd[2].revents & POLLIN) &&
+		    read(w->signal_fd, &info, sizeof(info)) == sizeof(info)) {
+			w->signal = (int)info.ssi_signo;
+			return -ECANCELED;
+		}
 		if (n > 0 && (pfd[1].revents & POLLIN))
 			return registry_wait_read(w->fifo.fd, wait_status) == 0 ? 0 : -ESRCH;
 		/* A writer came and went: what it wrote is read above. */
@@ -337,7 +349,8 @@ static int unmount_unsupervised(const struct unmount_request *req, const char *p
 
 int unmount_run(const struct unmount_request *req)
 {
-	struct waiting w = { .fifo = { .fd = -1, .dir_fd = -1 }, .pidfd = -1 };
+	struct waiting w = { .fifo = { .fd = -1, .dir_fd = -1 }, .pidfd = -1, .signal_fd = -1 };
+	sigset_t cancel;
 	struct lookup l = { 0 };
 	struct mount_seen seen;
 	char path[PATH_MAX], why[512] = "", holders[1024], server[256];
@@ -375,6 +388,10 @@ int unmount_run(const struct unmount_request *req)
 		return FL_EX_SYSTEM;
 	}
 	w.pidfd = (int)syscall(SYS_pidfd_open, w.supervisor, 0);
+	/* The wait for the server ends at -t, and on a cancel signal. */
+	cancel_signals_set(&cancel);
+	sigprocmask(SIG_BLOCK, &cancel, NULL);
+	w.signal_fd = signalfd(-1, &cancel, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (!registry_supervisor_alive(&l.rec)) {
 		/* It went meanwhile: it is no launch of ours any more. */
 		code = not_ours(path, &seen);
@@ -395,6 +412,12 @@ int unmount_run(const struct unmount_request *req)
 	rc = wait_server(&w, req->timeout_ms ? monotonic_ms() + req->timeout_ms : 0, &wait_status);
 	if (rc == -ETIMEDOUT)
 		rc = stop_server(&w, &wait_status, &stopped);
+	if (rc == -ECANCELED) {
+		log_error("%s is unmounted; the wait for server '%s' to exit was cancelled by signal %d (%s)",
+			  path, server, w.signal, strsignal(w.signal));
+		code = FL_EX_CANCELLED;
+		goto out;
+	}
 	if (rc < 0) {
 		if (stopped)
 			log_error("server '%s' did not exit within %u.%03u s of the unmount of %s; %s",
@@ -407,6 +430,8 @@ int unmount_run(const struct unmount_request *req)
 	}
 	code = report_end(server, path, wait_status, stopped, req->timeout_ms);
 out:
+	if (w.signal_fd >= 0)
+		close(w.signal_fd);
 	if (w.pidfd >= 0)
 		close(w.pidfd);
 	registry_wait_close(&w.fifo);

@@ -92,6 +92,23 @@ supervisor_pid() {
 	assert_nothing_left
 }
 
+# Every wait has a bound and a cancel: systemd stops a unit with SIGTERM.
+@test "--unmount: SIGTERM ends the wait for a server that ignores the unmount, exit 8" {
+	launch -- "$TESTFS" --ignore-unmount --record="$RECORD" "$MNT"
+	assert_status 0
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout 10 "$FUSELAUNCH" -t 60 -u "$MNT" \
+		2>"$TEST_DIR/err" &
+	local unmounter=$! code=0
+	wait_until grep -qx unmounted "$RECORD"
+	kill -TERM "$unmounter"
+	wait "$unmounter" || code=$?
+	cat "$TEST_DIR/err"
+	[ "$code" -eq 8 ]
+	[ "$(cat "$TEST_DIR/err")" = "fuselaunch: $MNT is unmounted; the wait for server 'testfs' to exit was cancelled by signal 15 (Terminated)" ]
+	kill -KILL "$(recorded pid)"
+	assert_nothing_left
+}
+
 @test "--unmount: a server slow to exit is stopped with SIGTERM after -t: exit 7" {
 	launch -- "$TESTFS" --exit-delay=60000 "$MNT"
 	assert_status 0
