@@ -41,7 +41,32 @@ struct mount_seen {
 	dev_t dev;
 	char fstype[256];
 	char source[1024];
+	bool fuse_owned;	/* a FUSE mount whose user_id= and group_id= are: */
+	uid_t user_id;
+	gid_t group_id;
 };
+
+/* A FUSE mount's owner, from its super options. */
+static void fuse_owner(struct mount_seen *seen, char *options)
+{
+	unsigned int id, found = 0;
+	char *option, *save = NULL;
+
+	seen->fuse_owned = false;
+	if (strcmp(seen->fstype, "fuse") && strcmp(seen->fstype, "fuseblk") &&
+	    strncmp(seen->fstype, "fuse.", strlen("fuse.")))
+		return;
+	for (option = strtok_r(options, ",", &save); option; option = strtok_r(NULL, ",", &save)) {
+		if (sscanf(option, "user_id=%u", &id) == 1) {
+			seen->user_id = (uid_t)id;
+			found |= 1;
+		} else if (sscanf(option, "group_id=%u", &id) == 1) {
+			seen->group_id = (gid_t)id;
+			found |= 2;
+		}
+	}
+	seen->fuse_owned = found == 3;
+}
 
 /* mountinfo escapes blanks and backslashes as \ooo. */
 static void unescape(char *s)
@@ -63,7 +88,7 @@ static void unescape(char *s)
 /* The last (topmost) mount on PATH: 0, or -ENOENT when none is. */
 static int find_mount(const char *path, struct mount_seen *seen)
 {
-	char *line = NULL, target[PATH_MAX], fstype[256], source[1024];
+	char *line = NULL, target[PATH_MAX], fstype[256], source[1024], options[4096];
 	unsigned int major, minor;
 	size_t size = 0;
 	int id, rc = -ENOENT;
@@ -76,7 +101,7 @@ static int find_mount(const char *path, struct mount_seen *seen)
 		char *sep = strstr(line, " - ");
 
 		if (!sep || sscanf(line, "%d %*d %u:%u %*s %4095s", &id, &major, &minor, target) != 4 ||
-		    sscanf(sep + 3, "%255s %1023s", fstype, source) != 2)
+		    sscanf(sep + 3, "%255s %1023s %4095s", fstype, source, options) != 3)
 			continue;
 		unescape(target);
 		if (strcmp(target, path))
@@ -86,6 +111,7 @@ static int find_mount(const char *path, struct mount_seen *seen)
 		unescape(source);
 		snprintf(seen->fstype, sizeof(seen->fstype), "%s", fstype);
 		snprintf(seen->source, sizeof(seen->source), "%s", source);
+		fuse_owner(seen, options);
 		rc = 0;
 	}
 	free(line);
@@ -126,9 +152,20 @@ static int absolute_mountpoint(const char *given, char *out, size_t len)
 
 struct lookup {
 	const char *path;
+	const struct mount_seen *seen;
 	struct registry_record rec;
 	bool found;
 };
+
+/* Without allow_other the kernel lets only a FUSE mount's owner look at
+ * it, root included: root looks as its owner. */
+static void look_as_mount_owner(const struct mount_seen *seen)
+{
+	if (geteuid() == 0 && seen->fuse_owned)
+		kernel_mount_set_owner(seen->user_id, seen->group_id);
+	else
+		kernel_mount_set_owner(geteuid(), getegid());
+}
 
 static int match_entry(const struct registry_record *rec, void *arg)
 {
@@ -136,9 +173,11 @@ static int match_entry(const struct registry_record *rec, void *arg)
 
 	if (strcmp(rec->mountpoint, l->path))
 		return 0;
-	/* Without allow_other the kernel lets only the mount's owner look
-	 * at it, root included: root looks as the entry's owner. */
-	kernel_mount_set_owner(rec->uid, rec->gid);
+	/* Another's entry (a user's, read by root) names the mount, which
+	 * the user wrote: it counts only for a FUSE mount of that user's. */
+	if (rec->uid != geteuid() && !(l->seen->fuse_owned && l->seen->user_id == rec->uid))
+		return 0;
+	look_as_mount_owner(l->seen);
 	if (kernel_mount_check_at(l->path, rec->mount_id, NULL))
 		return 0;
 	l->rec = *rec;
@@ -219,8 +258,8 @@ struct signal_as {
 };
 
 /* What the launch's owner could signal: a process whose real or saved
- * user id is theirs (kill(2)'s rule), not a set-user-ID program that a
- * server of theirs started. */
+ * user id is theirs (kill(2)'s rule); not one the server started that
+ * took other ids for good (a root shell that su(1) started, say). */
 static void signal_as_owner(pid_t child, void *arg)
 {
 	const struct signal_as *as = arg;
@@ -320,16 +359,16 @@ static int not_ours(const char *path, const struct mount_seen *seen)
 /* umount(8) ran us for a mount whose supervisor is gone (killed
  * outright): there is no server's end to wait for, but the mount is
  * still to go. */
-static int unmount_unsupervised(const struct unmount_request *req, const char *path)
+static int unmount_unsupervised(const struct unmount_request *req, const char *path,
+				const struct mount_seen *seen)
 {
 	struct registry_record rec = { .in_utab = true };
 	char why[512] = "";
 	int fd, rc = 0;
 
 	snprintf(rec.mountpoint, sizeof(rec.mountpoint), "%s", path);
-	/* No entry says which mount root is to unmount: the one there now,
-	 * as root sees it. */
-	kernel_mount_set_owner(geteuid(), getegid());
+	/* No entry says which mount root is to unmount: the one there now. */
+	look_as_mount_owner(seen);
 	if (geteuid() == 0) {
 		rc = kernel_mount_open_at(path, &fd, &rec.mount_id);
 		if (rc == 0)
@@ -372,9 +411,10 @@ int unmount_run(const struct unmount_request *req)
 		return FL_EX_SYSTEM;
 	}
 	l.path = path;
+	l.seen = &seen;
 	rc = registry_scan(match_entry, &l);
 	if (!l.found && req->unsupervised_too)
-		return unmount_unsupervised(req, path);
+		return unmount_unsupervised(req, path, &seen);
 	if (!l.found)
 		return not_ours(path, &seen);
 	server_name(&l.rec, server, sizeof(server));
@@ -399,7 +439,8 @@ int unmount_run(const struct unmount_request *req)
 	}
 	rc = do_unmount(req, &l.rec, why, sizeof(why));
 	if (rc < 0) {
-		if (mount_holders_describe(path, seen.id, seen.dev, holders, sizeof(holders)) > 0) {
+		if (rc == -EBUSY &&
+		    mount_holders_describe(path, seen.id, seen.dev, holders, sizeof(holders)) > 0) {
 			log_error("%s is busy: held by %s", path, holders);
 			code = FL_EX_BUSY;
 		} else {

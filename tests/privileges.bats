@@ -239,6 +239,45 @@ user_launch_with_device() {
 	[ -z "$(ls -A "$runtime/fuselaunch")" ]
 }
 
+# A user's entry names its mount, and the user wrote it: root takes it
+# only for a FUSE mount of that user's.  Here it claims a root launch
+# whose supervisor is gone, with that mount's id, and a supervisor of the
+# user's own (a sleep).
+@test "a user's entry naming a mount that is not theirs is not used by root's --unmount" {
+	local runtime entry forged sup root_sup
+	mount -t tmpfs -o mode=755 fuselaunch-users /run/user
+	runtime=/run/user/$(id -u "$TEST_USER")
+	install -d -o "$TEST_USER" -m 700 "$runtime" "$runtime/fuselaunch"
+	launch -- "$TESTFS" "$MNT"
+	assert_status 0
+	entry=$(ls /run/fuselaunch/*.launch)
+	root_sup=$(sed -n 's/^supervisor=//p' "$entry")
+	# exec's all the way down: $! is the sleep.
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" setpriv --reuid="$TEST_USER" --regid="$TEST_USER" \
+		--init-groups -- sleep 60 &
+	sup=$!
+	wait_until sh -c '[ "$(stat -c %u "/proc/$1")" = "$2" ]' sh "$sup" "$(id -u "$TEST_USER")"
+	forged=$runtime/fuselaunch/$sup.launch
+	sed -e "s/^supervisor=.*/supervisor=$sup/" \
+		-e "s/^supervisor_start=.*/supervisor_start=$(cut -d" " -f22 "/proc/$sup/stat")/" \
+		"$entry" >"$forged"
+	chown "$TEST_USER:" "$forged"
+	kill -KILL "$root_sup"
+	wait_until test ! -d "/proc/$root_sup"
+	launch -t 1 -u "$MNT"
+	assert_status 10
+	assert_output_has "$MNT is not a mount of fuselaunch"
+	is_mounted "$MNT"
+}
+
+@test "root's --unmount of a --user launch (a FUSE mount only that user may look at): exit 0" {
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG -- "$TESTFS" "$MNT"
+	assert_status 0
+	launch -u "$MNT"
+	assert_status 0
+	assert_nothing_left
+}
+
 # Root's --unmount finds a user's launch in /run/user/UID/fuselaunch and
 # makes its FIFO there.  The user owns /run/user/UID: between root's read
 # of the entry and the FIFO, they swap the directory for a symlink to
