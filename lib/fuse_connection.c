@@ -55,6 +55,12 @@ int fuse_connection_at(int fd, unsigned int *connection, bool *mount_root)
 	return 0;
 }
 
+bool fuse_fstype(const char *fstype)
+{
+	return fstype && (!strcmp(fstype, "fuse") || !strcmp(fstype, "fuseblk") ||
+			  !strncmp(fstype, "fuse.", strlen("fuse.")));
+}
+
 bool fuse_connection_in(unsigned int connection, const unsigned int *connections, size_t n)
 {
 	size_t i;

@@ -38,4 +38,8 @@ int fuse_connections_of_server(unsigned int *connections, size_t max);
 /* Whether CONNECTION is among the N in CONNECTIONS. */
 bool fuse_connection_in(unsigned int connection, const unsigned int *connections, size_t n);
 
+/* Whether a mount of type FSTYPE (the mount table's) is FUSE's: fuse,
+ * fuseblk or fuse.SUBTYPE. */
+bool fuse_fstype(const char *fstype);
+
 #endif

@@ -13,12 +13,6 @@
 
 #define MOUNTINFO "/proc/self/mountinfo"
 
-static bool is_fuse(const char *fstype)
-{
-	return fstype && (!strcmp(fstype, "fuse") || !strcmp(fstype, "fuseblk") ||
-			  !strncmp(fstype, "fuse.", 5));
-}
-
 int mount_watch_start(struct mount_watch *w)
 {
 	w->fd = open(MOUNTINFO, O_RDONLY | O_CLOEXEC);
@@ -50,7 +44,7 @@ static int for_each_fuse(int (*fn)(struct libmnt_fs *fs, void *arg), void *arg)
 		goto out;
 	}
 	while (rc == 0 && sym_mnt_table_next_fs(table, iter, &fs) == 0)
-		if (is_fuse(sym_mnt_fs_get_fstype(fs)))
+		if (fuse_fstype(sym_mnt_fs_get_fstype(fs)))
 			rc = fn(fs, arg);
 out:
 	sym_mnt_free_iter(iter);

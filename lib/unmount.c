@@ -19,6 +19,7 @@
 #include "cancel_signals.h"
 #include "common.h"
 #include "exit_codes.h"
+#include "fuse_connection.h"
 #include "fusermount.h"
 #include "kernel_mount.h"
 #include "launch_status.h"
@@ -53,8 +54,7 @@ static void fuse_owner(struct mount_seen *seen, char *options)
 	char *option, *save = NULL;
 
 	seen->fuse_owned = false;
-	if (strcmp(seen->fstype, "fuse") && strcmp(seen->fstype, "fuseblk") &&
-	    strncmp(seen->fstype, "fuse.", strlen("fuse.")))
+	if (!fuse_fstype(seen->fstype))
 		return;
 	for (option = strtok_r(options, ",", &save); option; option = strtok_r(NULL, ",", &save)) {
 		if (sscanf(option, "user_id=%u", &id) == 1) {
