@@ -23,25 +23,31 @@
 /* An entry is small; anything bigger is not one of ours. */
 #define ENTRY_MAX 16384
 
-/* The directory must be a real one (no symlink anywhere at its last
- * component), owned by us and writable by nobody else: root writes there
- * and an unmounter trusts what it reads. */
-static int open_dir(const char *path, bool create)
+int registry_dir_open_owned(const char *path, uid_t owner)
 {
 	struct stat st;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
-		if (mkdir(path, geteuid() == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
-			return -errno;
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	}
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+	if (fstat(fd, &st) < 0 || st.st_uid != owner || (st.st_mode & 022)) {
 		close(fd);
 		return -EPERM;
+	}
+	return fd;
+}
+
+/* Ours, made if missing and CREATE: root writes there and an unmounter
+ * trusts what it reads. */
+static int open_dir(const char *path, bool create)
+{
+	int fd = registry_dir_open_owned(path, geteuid());
+
+	if (fd == -ENOENT && create) {
+		if (mkdir(path, geteuid() == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = registry_dir_open_owned(path, geteuid());
 	}
 	return fd;
 }

@@ -27,6 +27,11 @@ struct mounter;
  * to be ours and writable by no one else: a descriptor, or -errno. */
 int registry_dir_open(void);
 
+/* The registry directory PATH, as a descriptor, if it is a real one (not
+ * a symlink at its last component) owned by OWNER and writable by nobody
+ * else, who could plant entries there: -EPERM if not, or -errno. */
+int registry_dir_open_owned(const char *path, uid_t owner);
+
 /* One launch, as its file holds it. */
 struct registry_record {
 	char mountpoint[4096];

@@ -133,18 +133,16 @@ static int scan_one_dir(const char *path, bool own, uid_t owner,
 	char name[32];
 	size_t i;
 	enum registry_writer_state state;
-	struct stat st;
 	DIR *d;
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (fstat(fd, &st) < 0 || st.st_uid != owner || (st.st_mode & 022)) {
+	fd = registry_dir_open_owned(path, owner);
+	if (fd == -EPERM)
 		log_step("registry %s: not %u's alone: not read", path, (unsigned int)owner);
-		close(fd);
+	if (fd == -ENOENT || fd == -EPERM)
 		return 0;
-	}
+	if (fd < 0)
+		return fd;
 	d = fdopendir(fd);
 	rec = malloc(sizeof(*rec));
 	if (!d || !rec) {
@@ -236,13 +234,9 @@ int registry_wait_open(const struct registry_record *rec, struct registry_wait *
 	/* The entry's directory as it is now, held and checked again: its
 	 * owner may have swapped it for a symlink since it was read, and
 	 * root must make nothing where that leads. */
-	w->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	w->dir_fd = registry_dir_open_owned(dir, rec->uid);
 	if (w->dir_fd < 0)
-		return -errno;
-	if (fstat(w->dir_fd, &st) < 0 || st.st_uid != rec->uid || (st.st_mode & 022)) {
-		rc = -EPERM;
-		goto fail;
-	}
+		return w->dir_fd;
 	snprintf(w->name, sizeof(w->name), "%d" REGISTRY_WAIT_INFIX "%d", (int)rec->supervisor,
 		 (int)getpid());
 	unlinkat(w->dir_fd, w->name, 0);
