@@ -85,6 +85,15 @@ user_launch() {
 	run as_user env PATH="${USER_PATH:-/usr/bin:/bin}" "$FUSELAUNCH" "$@"
 }
 
+# The test user's runtime directory where root's --list and --unmount look
+# for users' launches, /run/user/UID, on a tmpfs of the test's own (which
+# teardown takes away): its path in RUNTIME.
+run_user_runtime() {
+	mount -t tmpfs -o mode=755 fuselaunch-users /run/user
+	RUNTIME=/run/user/$(id -u "$TEST_USER")
+	install -d -o "$TEST_USER" -m 700 "$RUNTIME"
+}
+
 # mount(8) or umount(8) run by user $1, as from their shell: no LIBMOUNT_*,
 # so the helper reads the same /etc/fstab as mount(8).
 mount_as() {
@@ -224,19 +233,16 @@ user_launch_with_device() {
 }
 
 # Without allow_other the kernel lets nobody but the user look at their
-# mount, root included: root checks it as the entry's owner.
+# mount, root included: root checks it as the mount's owner.
 @test "root's --unmount of a user's launch waits for its server: exit 0" {
-	local runtime
-	mount -t tmpfs -o mode=755 fuselaunch-users /run/user
-	runtime=/run/user/$(id -u "$TEST_USER")
-	install -d -o "$TEST_USER" -m 700 "$runtime"
-	XDG_RUNTIME_DIR=$runtime user_launch -- "$TESTFS" --record="$RECORD" --exit-delay=300 "$MNT"
+	run_user_runtime
+	XDG_RUNTIME_DIR=$RUNTIME user_launch -- "$TESTFS" --record="$RECORD" --exit-delay=300 "$MNT"
 	assert_status 0
 	launch -u "$MNT"
 	assert_status 0
 	grep -qx exit "$RECORD"
 	assert_nothing_left
-	[ -z "$(ls -A "$runtime/fuselaunch")" ]
+	[ -z "$(ls -A "$RUNTIME/fuselaunch")" ]
 }
 
 # A user's entry names its mount, and the user wrote it: root takes it
@@ -244,10 +250,9 @@ user_launch_with_device() {
 # whose supervisor is gone, with that mount's id, and a supervisor of the
 # user's own (a sleep).
 @test "a user's entry naming a mount that is not theirs is not used by root's --unmount" {
-	local runtime entry forged sup root_sup
-	mount -t tmpfs -o mode=755 fuselaunch-users /run/user
-	runtime=/run/user/$(id -u "$TEST_USER")
-	install -d -o "$TEST_USER" -m 700 "$runtime" "$runtime/fuselaunch"
+	local entry forged sup root_sup
+	run_user_runtime
+	install -d -o "$TEST_USER" -m 700 "$RUNTIME/fuselaunch"
 	launch -- "$TESTFS" "$MNT"
 	assert_status 0
 	entry=$(ls /run/fuselaunch/*.launch)
@@ -257,7 +262,7 @@ user_launch_with_device() {
 		--init-groups -- sleep 60 &
 	sup=$!
 	wait_until sh -c '[ "$(stat -c %u "/proc/$1")" = "$2" ]' sh "$sup" "$(id -u "$TEST_USER")"
-	forged=$runtime/fuselaunch/$sup.launch
+	forged=$RUNTIME/fuselaunch/$sup.launch
 	sed -e "s/^supervisor=.*/supervisor=$sup/" \
 		-e "s/^supervisor_start=.*/supervisor_start=$(cut -d" " -f22 "/proc/$sup/stat")/" \
 		"$entry" >"$forged"
@@ -286,15 +291,12 @@ user_launch_with_device() {
 # thread running as the user).
 @test "root's --unmount of a user's launch makes nothing where a swapped-in symlink leads" {
 	command -v strace >/dev/null || skip "strace is needed to hold the unmounter"
-	local uid runtime pid tracer unmounter code=0
-	uid=$(id -u "$TEST_USER")
-	mount -t tmpfs -o mode=755 fuselaunch-users /run/user
-	runtime=/run/user/$uid
-	install -d -o "$TEST_USER" -m 700 "$runtime"
+	local pid tracer unmounter code=0
+	run_user_runtime
 	install -d -o "$TEST_USER" -m 755 "$TEST_DIR/elsewhere"
-	XDG_RUNTIME_DIR=$runtime user_launch -- "$TESTFS" "$MNT"
+	XDG_RUNTIME_DIR=$RUNTIME user_launch -- "$TESTFS" "$MNT"
 	assert_status 0
-	ls "$runtime/fuselaunch/"*.launch
+	ls "$RUNTIME/fuselaunch/"*.launch
 	env FUSELAUNCH_TEST_TAG="$TEST_DIR" "$NO_LEAK_CHECK" timeout --kill-after=5 "$BOUND" \
 		strace -f -qq --seccomp-bpf -o /dev/null -e trace=statx \
 		-e inject=statx:delay_enter=1500000:when=1 \
@@ -308,7 +310,7 @@ user_launch_with_device() {
 	wait_until sh -c 'cut -d" " -f3 /proc/$1/task/*/stat | grep -qx t && sleep 0.1 &&
 		cut -d" " -f3 /proc/$1/task/*/stat | grep -qx t' sh "$unmounter"
 	as_user sh -c 'mv "$1/fuselaunch" "$1/registry" && ln -s "$2" "$1/fuselaunch"' \
-		sh "$runtime" "$TEST_DIR/elsewhere"
+		sh "$RUNTIME" "$TEST_DIR/elsewhere"
 	wait "$pid" || code=$?
 	cat "$TEST_DIR/err"
 	[ -z "$(ls -A "$TEST_DIR/elsewhere")" ]
