@@ -255,6 +255,17 @@ out:
 	return rc;
 }
 
+int kernel_mount_set_attributes(int mount_fd, uint64_t attrs, bool atime)
+{
+	struct mount_attr attr = { .attr_set = attrs };
+
+	if (atime)
+		attr.attr_clr = MOUNT_ATTR__ATIME;
+	else
+		attr.attr_set &= ~MOUNT_ATTR__ATIME;
+	return mount_setattr(mount_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0 ? -errno : 0;
+}
+
 int kernel_mount_probe(int mount_fd)
 {
 	struct statx_call c = {

@@ -52,6 +52,12 @@ int kernel_mount_create(int fsfd, bool lower_caps, char *why, size_t whylen);
 int kernel_mount_attach(int fsfd, uint64_t attrs, int target_fd, int announce_fd,
 			uint64_t *mount_id, int *mount_fd, char *why, size_t whylen);
 
+/* Set the MOUNT_ATTR_* ATTRS on exactly the mount MOUNT_FD is on (its
+ * root, opened O_PATH), clearing none; with ATIME, its atime becomes the
+ * one in ATTRS (none of them: relatime).  Root only; asks the server
+ * nothing. */
+int kernel_mount_set_attributes(int mount_fd, uint64_t attrs, bool atime);
+
 /* Prove that the server answers: a forced stat of the mount's root waits
  * for FUSE_INIT to be answered.  ECONNREFUSED: INIT was answered with an
  * error; ENOTCONN: the connection is gone. */

@@ -58,7 +58,7 @@ static int start_server(struct launch_run *r, int exe_fd, int *exec_status_fd)
 		launch_status_record(&r->status, STAGE_INTERNAL, rc, "server stdio");
 		goto out;
 	}
-	argv = server_command_exec_argv(&l->server, device_fd, l->watch_options);
+	argv = server_command_exec_argv(&l->server, device_fd);
 	if (!argv) {
 		rc = -ENOMEM;
 		launch_status_record(&r->status, STAGE_INTERNAL, rc, "server arguments");

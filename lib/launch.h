@@ -29,7 +29,6 @@ struct launch {
 	unsigned int timeout_ms;	/* for FUSE_INIT; 0: none */
 	enum sync_init_mode sync_init;
 	enum server_mode mode;		/* AUTO until launch_choose_mode() */
-	char *watch_options;		/* -o for a server that mounts itself */
 	bool auto_unmount;		/* detach the mount when the server is gone */
 	bool stack;			/* mount on top of a FUSE mount already there */
 	char *pidfile;			/* the serving process's pid goes here */

@@ -108,7 +108,6 @@ void launch_free(struct launch *l)
 	if (l->log_fd >= 0)
 		close(l->log_fd);
 	free(l->pidfile);
-	free(l->watch_options);
 	server_identity_free(&l->identity);
 	server_command_free(&l->server);
 	mount_options_free(&l->options);

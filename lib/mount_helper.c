@@ -239,16 +239,49 @@ static int take_launcher_options(struct mount_helper *h, struct launch *l)
 	return rc;
 }
 
-/* A server that mounts by itself (--mode=watch) applies the kernel's
- * options too: it gets every option but the fstab-only ones, and the VFS
- * ones with nosuid and nodev (mount_options_secure_defaults()). */
+/* What a server that mounts by itself must apply itself, since nothing can
+ * set it on its mount afterwards: the superblock's flags, and (for a
+ * caller who is not root, who can set no attribute) every VFS option but
+ * the defaults fusermount3 forces. */
+static bool server_applies(const char *name, size_t len, bool root)
+{
+	static const char *const superblock[] = { "sync", "dirsync", "lazytime" };
+	static const char *const forced[] = { "rw", "nosuid", "nodev" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(superblock); i++)
+		if (strlen(superblock[i]) == len && !strncmp(name, superblock[i], len))
+			return true;
+	if (root)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(forced); i++)
+		if (strlen(forced[i]) == len && !strncmp(name, forced[i], len))
+			return false;
+	return true;
+}
+
+/* A server that mounts by itself (--mode=watch) gets, as mount.fuse3's
+ * servers do, the options it must apply itself: the fuse ones and its
+ * own, and of the VFS ones only those (server_applies()).  Root sets the
+ * mount's attributes, nosuid and nodev among them, on exactly the mount
+ * proven the server's (mounter_server_mounts.c); the server is never
+ * given an option fstab did not have. */
 static int watch_options(const struct mount_helper *h, const struct launch *l, char **optstr)
 {
-	char *fs = NULL;
+	char *p = l->options.vfs, *name, *value, *fs = NULL;
+	bool root = geteuid() == 0;
+	size_t namesz, valuesz;
 	int rc = 0;
 
-	if (l->options.vfs)
-		rc = mount_options_append(optstr, l->options.vfs);
+	while (rc == 0 && p && sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+		char *word;
+
+		if (!server_applies(name, namesz, root))
+			continue;
+		word = strndup(name, value ? (size_t)(value - name) + valuesz : namesz);
+		rc = word ? mount_options_append(optstr, word) : -ENOMEM;
+		free(word);
+	}
 	if (rc < 0 || !h->options)
 		return rc;
 	if (sym_mnt_split_optstr(h->options, NULL, NULL, &fs, 0, 0) < 0)

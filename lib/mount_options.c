@@ -77,7 +77,7 @@ static const char *secure_words(const struct mount_options *opts)
 
 /* By hand, not with libmount: every launch comes here, and libmount is
  * loaded only when options are given (libmount_lazy.h). */
-int mount_options_add_secure(char **optstr, const struct mount_options *opts)
+static int add_secure_words(char **optstr, const struct mount_options *opts)
 {
 	const char *words = secure_words(opts);
 	char *joined;
@@ -106,7 +106,58 @@ int mount_options_secure_defaults(struct mount_options *opts, bool forced)
 		opts->mount_attrs |= MOUNT_ATTR_NOSUID;
 	if (!opts->dev)
 		opts->mount_attrs |= MOUNT_ATTR_NODEV;
-	return mount_options_add_secure(&opts->vfs, opts);
+	return add_secure_words(&opts->vfs, opts);
+}
+
+/* The first option of OPTSTR for which KEEP is false, into NAME. */
+static bool first_lost(const char *optstr, bool (*keep)(const char *name, size_t len),
+		       char *name_out, size_t size)
+{
+	char *p = (char *)optstr, *name, *value;
+	size_t namesz, valuesz;
+
+	while (p && sym_mnt_optstr_next_option(&p, &name, &namesz, &value, &valuesz) == 0) {
+		if (keep(name, namesz))
+			continue;
+		snprintf(name_out, size, "%.*s",
+			 (int)(value ? (size_t)(value - name) + valuesz : namesz), name);
+		return true;
+	}
+	return false;
+}
+
+static bool keep_none(const char *name, size_t len)
+{
+	(void)name;
+	(void)len;
+	return false;
+}
+
+/* What a caller who is not root gets anyway: fusermount3 forces nosuid
+ * and nodev, and rw is every mount's default. */
+static bool forced_for_users(const char *name, size_t len)
+{
+	return (len == 2 && !strncmp(name, "rw", 2)) || (len == 6 && !strncmp(name, "nosuid", 6)) ||
+	       (len == 5 && !strncmp(name, "nodev", 5));
+}
+
+int mount_options_check_watch(const struct mount_options *opts, bool root)
+{
+	char lost[256] = "";
+
+	if (opts->fsname)
+		snprintf(lost, sizeof(lost), "fsname=%s", opts->fsname);
+	else if (opts->subtype)
+		snprintf(lost, sizeof(lost), "subtype=%s", opts->subtype);
+	else if (opts->fs_params)
+		first_lost(opts->fs_params, keep_none, lost, sizeof(lost));
+	else if (!root && opts->vfs)
+		first_lost(opts->vfs, forced_for_users, lost, sizeof(lost));
+	if (!*lost)
+		return 0;
+	log_error("mount option '%s' cannot be applied to a mount the server makes itself (--mode=watch)%s: give it in the server's own arguments",
+		  lost, root ? "" : " by a caller who is not root");
+	return -EINVAL;
 }
 
 int mount_options_append(char **optstr, const char *option)
@@ -192,6 +243,7 @@ static int parse_vfs_options(const char *vfs, struct mount_options *opts)
 	/* Asked for by name: their absence alone means the defaults. */
 	opts->suid = !(flags & MS_NOSUID) && sym_mnt_optstr_get_option(vfs, "suid", NULL, NULL) == 0;
 	opts->dev = !(flags & MS_NODEV) && sym_mnt_optstr_get_option(vfs, "dev", NULL, NULL) == 0;
+	opts->atime = flags & ATIME_FLAGS;
 	if (flags & MS_NOATIME)
 		opts->mount_attrs |= MOUNT_ATTR_NOATIME;
 	else if (flags & MS_STRICTATIME)

@@ -16,6 +16,7 @@ struct mount_options {
 	char *server;		/* with MOUNT_OPTIONS_FOR_SERVER: the rest, for the server */
 	bool suid;		/* 'suid' asked for (and not undone by a later 'nosuid') */
 	bool dev;		/* 'dev' asked for, likewise */
+	bool atime;		/* noatime, relatime or strictatime asked for */
 };
 
 enum mount_options_flags {
@@ -36,10 +37,13 @@ void mount_options_free(struct mount_options *opts);
  * one line and -EPERM.  Needs no libmount. */
 int mount_options_secure_defaults(struct mount_options *opts, bool forced);
 
-/* Append to *OPTSTR (NULL or an option string) the nosuid and nodev that
- * mount_options_secure_defaults() gave OPTS: for a server that mounts by
- * itself.  Needs no libmount. */
-int mount_options_add_secure(char **optstr, const struct mount_options *opts);
+/* A server that mounts by itself (--mode=watch) is given none of OPTS:
+ * its command line is the user's.  What fuselaunch can still do is set
+ * the mount's attributes on the mount proven the server's, as root
+ * (mount_attrs, the atime included); a caller who is not root can set
+ * none, and fusermount3 forces nosuid and nodev.  Refuses, naming it in
+ * one line, the first option that would be lost (-EINVAL). */
+int mount_options_check_watch(const struct mount_options *opts, bool root);
 
 /* Append OPTION (a "name" or "name=value") to the option string *OPTSTR. */
 int mount_options_append(char **optstr, const char *option);

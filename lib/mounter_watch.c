@@ -34,8 +34,31 @@ static int watch_begin_waiting(struct mounter *m)
 	return 0;
 }
 
-/* Once the server's own mount is there, prove it answers, as in the
- * classic order: once, unless the launch is being rolled back. */
+/* The server was given none of the mount's options (its command line is
+ * the user's): root sets them, nosuid and nodev among them, on exactly the
+ * mount just proven the server's, before anything asks it or reports it.
+ * Nothing the server set is cleared.  A caller who is not root cannot;
+ * fusermount3 forced nosuid and nodev on that mount. */
+static int set_attributes(struct mounter *m)
+{
+	const struct mount_options *opts = &m->launch->options;
+	int rc;
+
+	if (m->fusermount || (!opts->mount_attrs && !opts->atime))
+		return 0;
+	rc = kernel_mount_set_attributes(m->root_fd, opts->mount_attrs, opts->atime);
+	if (rc < 0) {
+		mounter_fail(m, STAGE_MOUNT, rc, "setting the mount options on the server's own mount");
+		return rc;
+	}
+	log_step("set the mount options on the server's mount (attributes 0x%llx)",
+		 (unsigned long long)opts->mount_attrs);
+	return 0;
+}
+
+/* Once the server's own mount is there, give it its attributes and prove
+ * it answers, as in the classic order: once, unless the launch is being
+ * rolled back. */
 static int watch_mounts_changed(struct mounter *m)
 {
 	bool adopted = m->attached;
@@ -44,7 +67,8 @@ static int watch_mounts_changed(struct mounter *m)
 	rc = mounter_find_server_mounts(m, true);
 	if (rc < 0 || adopted || !m->attached || m->status->stage != STAGE_MOUNTED)
 		return rc;
-	return mounter_start_call(m, mounter_probe_call);
+	rc = set_attributes(m);
+	return rc < 0 ? rc : mounter_start_call(m, mounter_probe_call);
 }
 
 /* The probe found the connection dead, not refused: ENOTCONN, or

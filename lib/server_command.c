@@ -300,11 +300,9 @@ static char *replace_mountpoint(const struct server_command *cmd, int device_fd)
 	return out;
 }
 
-char **server_command_exec_argv(const struct server_command *cmd, int device_fd,
-				const char *options)
+char **server_command_exec_argv(const struct server_command *cmd, int device_fd)
 {
-	char **argv = calloc(cmd->argc + 3, sizeof(*argv));
-	int argc = cmd->argc;
+	char **argv = calloc(cmd->argc + 1, sizeof(*argv));
 
 	if (!argv)
 		return NULL;
@@ -317,10 +315,6 @@ char **server_command_exec_argv(const struct server_command *cmd, int device_fd,
 	if (device_fd < 0 && !(argv[cmd->mountpoint_index] = strdup(cmd->argv[cmd->mountpoint_index]))) {
 		free(argv);
 		return NULL;
-	}
-	if (options) {
-		argv[argc++] = "-o";
-		argv[argc++] = (char *)options;
 	}
 	return argv;
 }

@@ -39,11 +39,11 @@ int server_command_find_mountpoint(struct server_command *cmd, const char *expli
  * knows it.  Prints why on failure. */
 int server_command_use_mountpoint(struct server_command *cmd, int index);
 
-/* A NULL-terminated argv for exec: with the mountpoint replaced by
- * /dev/fd/DEVICE_FD (in its argument: "mountpoint=/dev/fd/N"), or (DEVICE_FD < 0) as given, plus "-o OPTIONS" when
- * OPTIONS is not NULL.  Free with server_command_free_exec_argv(). */
-char **server_command_exec_argv(const struct server_command *cmd, int device_fd,
-				const char *options);
+/* A NULL-terminated argv for exec: the user's, with the mountpoint
+ * replaced by /dev/fd/DEVICE_FD (in its argument: "mountpoint=/dev/fd/N"),
+ * or (DEVICE_FD < 0) exactly as given: nothing added, dropped or moved.
+ * Free with server_command_free_exec_argv(). */
+char **server_command_exec_argv(const struct server_command *cmd, int device_fd);
 void server_command_free_exec_argv(char **argv, const struct server_command *cmd);
 
 void server_command_free(struct server_command *cmd);

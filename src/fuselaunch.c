@@ -97,13 +97,16 @@ static void __attribute__((noreturn)) usage(void)
 	       "                          dirsync, max_read=N, blksize=N, fsname=NAME,\n"
 	       "                          subtype=NAME, rootmode=M, user_id=N, group_id=N;\n"
 	       "                          nosuid and nodev unless suid or dev is given (root\n"
-	       "                          only, and not with --user)\n"
+	       "                          only, and not with --user); in watch mode only the\n"
+	       "                          mount's attributes (ro, noexec, atime...), set by\n"
+	       "                          root on the server's mount: none reaches the server\n"
 	       " -t, --timeout SECONDS  how long the server has to answer FUSE_INIT\n"
 	       "                          (default %2$u; 0 waits for ever)\n"
 	       "     --mode=MODE        fd: the server gets /dev/fd/N; watch: the server\n"
-	       "                          mounts by itself and the launch waits for its\n"
-	       "                          mount to answer; auto (default): fd for servers\n"
-	       "                          linking libfuse 3, watch for the others\n"
+	       "                          mounts by itself, its arguments as given, and the\n"
+	       "                          launch waits for its mount to answer; auto\n"
+	       "                          (default): fd for servers linking libfuse 3, watch\n"
+	       "                          for the others\n"
 	       "     --sync-init=MODE   auto (default): synchronous FUSE_INIT where the kernel\n"
 	       "                          has it, else mount first and wait for the answer;\n"
 	       "                          always: synchronous or fail; never: mount first\n"
@@ -368,12 +371,10 @@ static int build_launch(struct cli *cli, struct launch *l)
 		return FL_EX_USAGE;
 	if (mount_options_secure_defaults(&l->options, cli->user || geteuid() != 0) < 0)
 		return FL_EX_USAGE;
-	/* A server that mounts by itself gets the options, nosuid and nodev
-	 * included (a libfuse one adds them anyway, another may not). */
-	if (l->mode == SERVER_MODE_WATCH &&
-	    ((cli->options && !(l->watch_options = strdup(cli->options))) ||
-	     mount_options_add_secure(&l->watch_options, &l->options) < 0))
-		return FL_EX_SYSTEM;
+	/* A server that mounts by itself is given no option: its command line
+	 * is the user's.  Its mount gets the attributes afterwards. */
+	if (l->mode == SERVER_MODE_WATCH && mount_options_check_watch(&l->options, geteuid() == 0) < 0)
+		return FL_EX_USAGE;
 	if (server_identity_check(&l->identity, "--user", "--drop-privileges") < 0)
 		return FL_EX_USAGE;
 	return FL_EX_OK;

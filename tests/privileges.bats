@@ -956,24 +956,51 @@ mount_flags() {
 	! mount_flags | grep -qx 'nosuid\|nodev' || false
 }
 
-@test "watch mode: the server is given nosuid,nodev and its mount has them" {
+@test "watch mode: the server is given no option, and root sets nosuid and nodev on its mount" {
 	launch --mode=watch -- "$TESTFS" --record="$RECORD" "$MNT"
 	assert_status 0
-	[ "$(recorded options)" = nosuid,nodev ]
+	[ "$(recorded argv)" = "$TESTFS --record=$RECORD $MNT" ]
+	[ -z "$(recorded options)" ]
 	mount_flags | grep -qx nosuid
 	mount_flags | grep -qx nodev
 	umount "$MNT"
 	assert_nothing_left
-	launch --mode=watch -o ro,suid -- "$TESTFS" --record="$RECORD" "$MNT"
+	launch --mode=watch -o ro,suid,noexec,noatime -- "$TESTFS" --record="$RECORD" "$MNT"
 	assert_status 0
-	[ "$(recorded options)" = ro,suid,nodev ]
-	! mount_flags | grep -qx nosuid || false
+	[ "$(recorded argv)" = "$TESTFS --record=$RECORD $MNT" ]
+	[ -z "$(recorded options)" ]
+	mount_flags | grep -qx ro
+	mount_flags | grep -qx nodev
+	mount_flags | grep -qx noexec
+	mount_flags | grep -qx noatime
 }
 
-@test "mount.fuselaunch in watch mode: the server is given nosuid,nodev" {
+@test "watch mode: a server's own -o suid,dev does not get past nosuid and nodev" {
+	launch --mode=watch -- $(attack) -o suid,dev,allow_other "$MNT"
+	assert_status 0
+	mount_flags | grep -qx nosuid
+	mount_flags | grep -qx nodev
+	[ "$(as_user stat -c '%u %a' "$MNT/setuid")" = "0 4755" ]
+	[ "$(as_user "$MNT/setuid")" = "$TEST_UID" ]
+	run as_user sh -c ": <'$MNT/device'"
+	[ "$status" -ne 0 ]
+	assert_output_has "Permission denied"
+}
+
+@test "watch mode: an option only the server could apply is refused, exit 1, nothing started" {
+	for option in allow_other max_read=65536 fsname=mine sync; do
+		launch --mode=watch -o "$option" -- "$TESTFS" --record="$RECORD" "$MNT"
+		assert_status 1
+		[ "$output" = "fuselaunch: mount option '$option' cannot be applied to a mount the server makes itself (--mode=watch): give it in the server's own arguments" ]
+	done
+	[ ! -s "$RECORD" ]
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch in watch mode: the server gets no option fstab lacks, its mount nosuid and nodev" {
 	helper_mount -o "x-fuselaunch.mode=watch,record=$RECORD"
 	assert_status 0
-	[ "$(recorded options)" = "nosuid,nodev,record=$RECORD" ]
+	[ "$(recorded options)" = "record=$RECORD" ]
 	mount_flags | grep -qx nosuid
 	mount_flags | grep -qx nodev
 }

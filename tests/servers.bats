@@ -73,6 +73,56 @@ start_sftp_server() {
 	assert_nothing_left
 }
 
+# tests/getoptfs parses its own command line with getopt, as libyal's
+# qcowmount and vhdimount, grub-mount and wimmount do: it knows no -o and
+# fails on anything added to its arguments.
+GETOPTFS=$BUILDDIR/tests/getoptfs
+need_getoptfs() {
+	[ -x "$GETOPTFS" ] || skip "tests/getoptfs not built: libfuse 2 (libfuse-dev) missing"
+}
+
+@test "a server with its own getopt (libfuse 2: watch): its command line as given, mounted, nosuid and nodev" {
+	need_getoptfs
+	echo image >"$TEST_DIR/image"
+	launch -v -- "$GETOPTFS" -r "$RECORD" "$TEST_DIR/image" "$MNT"
+	assert_status 0
+	assert_output_has "links libfuse.so.2: watch"
+	[ "$(recorded argv)" = "$GETOPTFS -r $RECORD $TEST_DIR/image $MNT" ]
+	[ "$(cat "$MNT/hello")" = "hello from getoptfs" ]
+	[[ ",$(mount_field options)," == *",nosuid,nodev,"* ]]
+	"$FUSELAUNCH" -u "$MNT"
+	assert_nothing_left
+}
+
+@test "a server with its own getopt that mounts with suid,dev: root sets nosuid and nodev, and -o ro" {
+	need_getoptfs
+	echo image >"$TEST_DIR/image"
+	launch -o ro -- "$GETOPTFS" -X suid,dev "$TEST_DIR/image" "$MNT"
+	assert_status 0
+	[[ ",$(mount_field options)," == *",ro,nosuid,nodev,"* ]]
+}
+
+@test "a server with its own getopt, its image missing: exit 4 with its words" {
+	need_getoptfs
+	launch -- "$GETOPTFS" "$TEST_DIR/absent" "$MNT"
+	assert_status 4
+	assert_output_has "getoptfs: unable to open source file: $TEST_DIR/absent: No such file or directory"
+	assert_output_has "fuselaunch: server 'getoptfs' exited with status 1 before its mount answered"
+	assert_nothing_left
+}
+
+@test "mount.fuselaunch -t fuselaunch.getoptfs: TYPE SOURCE MOUNTPOINT, no -o it would reject" {
+	need_getoptfs
+	echo image >"$TEST_DIR/image"
+	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" PATH="$BUILDDIR/tests:$PATH" timeout --kill-after=5 "$BOUND" \
+		"$BUILDDIR/src/mount.fuselaunch" "$TEST_DIR/image" "$MNT" -t fuselaunch.getoptfs -o rw,noexec
+	assert_status 0
+	[ "$(cat "$MNT/hello")" = "hello from getoptfs" ]
+	[[ ",$(mount_field options)," == *",nosuid,nodev,noexec,"* ]]
+	umount "$MNT"
+	assert_nothing_left
+}
+
 @test "bindfs (libfuse 2: watch): mounted and readable at once" {
 	need bindfs
 	launch -v -- bindfs "$SRC" "$MNT"
@@ -82,11 +132,12 @@ start_sftp_server() {
 	[ "$(mount_field source)" = "$SRC" ]
 }
 
-@test "bindfs gets the -o options in watch mode" {
+@test "bindfs in watch mode: -o ro is set on its mount, its command line is the user's" {
 	need bindfs
-	launch -o ro -- bindfs "$SRC" "$MNT"
+	launch -o ro,noexec -- bindfs "$SRC" "$MNT"
 	assert_status 0
-	[[ ",$(mount_field options)," == *",ro,"* ]]
+	[[ ",$(mount_field options)," == *",ro,nosuid,nodev,noexec,"* ]]
+	[ "$(tr '\0' ' ' </proc/"$(pgrep -x bindfs)"/cmdline)" = "bindfs $SRC $MNT " ]
 }
 
 @test "bindfs with a missing source: exit 4 with bindfs's words" {
@@ -105,7 +156,7 @@ start_sftp_server() {
 	assert_nothing_left
 }
 
-@test "mount.fuselaunch -t fuselaunch.bindfs: watch mode, kernel options to bindfs" {
+@test "mount.fuselaunch -t fuselaunch.bindfs: watch mode, ro set on its mount" {
 	need bindfs
 	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
 		"$BUILDDIR/src/mount.fuselaunch" -v "$SRC" "$MNT" -t fuselaunch.bindfs -o ro,x-fuselaunch.mode=auto
