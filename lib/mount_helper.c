@@ -10,6 +10,7 @@
 
 #include "common.h"
 #include "exit_codes.h"
+#include "kernel_mount.h"
 #include "libmount_lazy.h"
 #include "log.h"
 #include "mount_helper.h"
@@ -352,6 +353,22 @@ static int take_privilege_options(struct mount_helper *h, struct launch *l)
 	return 0;
 }
 
+/* setuid= and drop_privileges are root's: only a helper that mounts
+ * through the kernel itself can run the server as another user or as uid 0
+ * without capabilities.  A user's helper (mount(8) runs it with the user's
+ * ids) mounts through fusermount3 and its server runs as the user: taking
+ * the option would promise a server identity the launch cannot give.  The
+ * same test as the mounter's choice (the kernel refuses this process a FUSE
+ * mount), refused here before anything starts and named as fstab names it. */
+static int check_privilege_options_permitted(const struct launch *l)
+{
+	if (!server_identity_unprivileged(&l->identity) || kernel_mount_permitted() != -EPERM)
+		return 0;
+	log_error("mount option '%s' needs root: the server of a user's mount runs as that user",
+		  l->identity.switch_user ? "setuid" : "drop_privileges");
+	return -EINVAL;
+}
+
 int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 {
 	char *launcher = NULL;
@@ -395,6 +412,8 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 		goto out;
 	}
 	rc = build_argv(h, l);
+	if (rc == 0)
+		rc = check_privilege_options_permitted(l);
 	if (rc == 0)
 		rc = server_identity_check(&l->identity, "setuid=", "drop_privileges");
 out:
