@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mount_helper.h"
 #include "mount_options.h"
+#include "mount_watch.h"
 #include "network_server.h"
 #include "utab.h"
 
@@ -421,9 +422,23 @@ out:
 	return rc;
 }
 
-int mount_helper_record_utab(const struct mount_helper *h, const struct launch *l)
+/* The source the kernel shows for the launch's mount MOUNT_ID on TARGET,
+ * read from the table (libmount) as umount(8) will read it. */
+static int kernel_source(const char *target, uint64_t mount_id, char **source)
 {
-	char fstype[256], *options = NULL;
+	cleanup_fd int fd = -1;
+	int rc;
+
+	rc = kernel_mount_check_at(target, mount_id, &fd);
+	if (rc == 0)
+		rc = mount_table_fuse_source(fd, source);
+	return rc;
+}
+
+int mount_helper_record_utab(const struct mount_helper *h, const struct launch *l,
+			     uint64_t mount_id)
+{
+	char fstype[256], *options = NULL, *source = NULL;
 	int rc = 0;
 
 	if (h->no_utab)
@@ -443,9 +458,12 @@ int mount_helper_record_utab(const struct mount_helper *h, const struct launch *
 		rc = mount_options_merge(&options, "helper=" MOUNT_HELPER_TYPE);
 	snprintf(fstype, sizeof(fstype), "fuse.%s", l->options.subtype);
 	if (rc == 0 && options)
-		rc = utab_record(h->source, l->server.mountpoint, fstype, options);
+		rc = kernel_source(l->server.mountpoint, mount_id, &source);
+	if (rc == 0 && options)
+		rc = utab_record(source, l->server.mountpoint, fstype, options);
 	if (rc < 0)
 		log_error("cannot record the mount in utab: %s", strerror(-rc));
+	free(source);
 	free(options);
 	return rc;
 }
