@@ -354,6 +354,21 @@ static int take_privilege_options(struct mount_helper *h, struct launch *l)
 	return 0;
 }
 
+/* A user's mount is recorded in utab by mount(8), under the source it gave
+ * us (fstab's), and libmount joins that entry to the mount by root, target
+ * and source: the kernel must show the same source, or umount(8) loses
+ * helper=fuselaunch and returns before the server has exited.  In fd mode
+ * we mount (through fusermount3), so the source is ours to give, unless
+ * fsname= chose one; a server that mounts by itself names its own (an
+ * fstab entry can pass it fsname=, see mount.fuselaunch(8)). */
+static int name_user_mount_as_fstab(const struct mount_helper *h, struct launch *l)
+{
+	if (geteuid() == 0 || h->no_utab || l->mode != SERVER_MODE_FD || l->options.fsname)
+		return 0;
+	l->options.fsname = strdup(h->source);
+	return l->options.fsname ? 0 : -ENOMEM;
+}
+
 /* setuid= and drop_privileges are root's: only a helper that mounts
  * through the kernel itself can run the server as another user or as uid 0
  * without capabilities.  A user's helper (mount(8) runs it with the user's
@@ -413,6 +428,8 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 		goto out;
 	}
 	rc = build_argv(h, l);
+	if (rc == 0)
+		rc = name_user_mount_as_fstab(h, l);
 	if (rc == 0)
 		rc = check_privilege_options_permitted(l);
 	if (rc == 0)
