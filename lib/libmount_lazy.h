@@ -46,6 +46,7 @@
 	X(mnt_unref_cache) \
 	X(mnt_unref_fs) \
 	X(mnt_unref_table) \
+	X(mnt_update_get_filename) \
 	X(mnt_update_is_ready) \
 	X(mnt_update_set_fs) \
 	X(mnt_update_table)

@@ -10,10 +10,12 @@
 
 #include "common.h"
 #include "exit_codes.h"
+#include "kernel_mount.h"
 #include "libmount_lazy.h"
 #include "log.h"
 #include "mount_helper.h"
 #include "mount_options.h"
+#include "mount_watch.h"
 #include "network_server.h"
 #include "utab.h"
 
@@ -385,6 +387,37 @@ static int take_privilege_options(struct mount_helper *h, struct launch *l)
 	return 0;
 }
 
+/* A user's mount is recorded in utab by mount(8), under the source it gave
+ * us (fstab's), and libmount joins that entry to the mount by root, target
+ * and source: the kernel must show the same source, or umount(8) loses
+ * helper=fuselaunch and returns before the server has exited.  In fd mode
+ * we mount (through fusermount3), so the source is ours to give, unless
+ * fsname= chose one; a server that mounts by itself names its own (an
+ * fstab entry can pass it fsname=, see mount.fuselaunch(8)). */
+static int name_user_mount_as_fstab(const struct mount_helper *h, struct launch *l)
+{
+	if (geteuid() == 0 || h->no_utab || l->mode != SERVER_MODE_FD || l->options.fsname)
+		return 0;
+	l->options.fsname = strdup(h->source);
+	return l->options.fsname ? 0 : -ENOMEM;
+}
+
+/* setuid= and drop_privileges are root's: only a helper that mounts
+ * through the kernel itself can run the server as another user or as uid 0
+ * without capabilities.  A user's helper (mount(8) runs it with the user's
+ * ids) mounts through fusermount3 and its server runs as the user: taking
+ * the option would promise a server identity the launch cannot give.  The
+ * same test as the mounter's choice (the kernel refuses this process a FUSE
+ * mount), refused here before anything starts and named as fstab names it. */
+static int check_privilege_options_permitted(const struct launch *l)
+{
+	if (!server_identity_unprivileged(&l->identity) || kernel_mount_permitted() != -EPERM)
+		return 0;
+	log_error("mount option '%s' needs root: the server of a user's mount runs as that user",
+		  l->identity.switch_user ? "setuid" : "drop_privileges");
+	return -EINVAL;
+}
+
 int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 {
 	char *launcher = NULL;
@@ -429,15 +462,33 @@ int mount_helper_prepare(struct mount_helper *h, struct launch *l)
 	}
 	rc = build_argv(h, l);
 	if (rc == 0)
+		rc = name_user_mount_as_fstab(h, l);
+	if (rc == 0)
+		rc = check_privilege_options_permitted(l);
+	if (rc == 0)
 		rc = server_identity_check(&l->identity, "setuid=", "drop_privileges");
 out:
 	free(launcher);
 	return rc;
 }
 
-int mount_helper_record_utab(const struct mount_helper *h, const struct launch *l)
+/* The source the kernel shows for the launch's mount MOUNT_ID on TARGET,
+ * read from the table (libmount) as umount(8) will read it. */
+static int kernel_source(const char *target, uint64_t mount_id, char **source)
 {
-	char fstype[256], *options = NULL;
+	cleanup_fd int fd = -1;
+	int rc;
+
+	rc = kernel_mount_check_at(target, mount_id, &fd);
+	if (rc == 0)
+		rc = mount_table_fuse_source(fd, source);
+	return rc;
+}
+
+int mount_helper_record_utab(const struct mount_helper *h, const struct launch *l,
+			     uint64_t mount_id)
+{
+	char fstype[256], *options = NULL, *source = NULL;
 	int rc = 0;
 
 	if (h->no_utab)
@@ -457,9 +508,12 @@ int mount_helper_record_utab(const struct mount_helper *h, const struct launch *
 		rc = mount_options_merge(&options, "helper=" MOUNT_HELPER_TYPE);
 	snprintf(fstype, sizeof(fstype), "fuse.%s", l->options.subtype);
 	if (rc == 0 && options)
-		rc = utab_record(h->source, l->server.mountpoint, fstype, options);
+		rc = kernel_source(l->server.mountpoint, mount_id, &source);
+	if (rc == 0 && options)
+		rc = utab_record(source, l->server.mountpoint, fstype, options);
 	if (rc < 0)
 		log_error("cannot record the mount in utab: %s", strerror(-rc));
+	free(source);
 	free(options);
 	return rc;
 }

@@ -4,6 +4,8 @@
 #ifndef FUSELAUNCH_MOUNT_HELPER_H
 #define FUSELAUNCH_MOUNT_HELPER_H
 
+#include <stdint.h>
+
 #include <stdbool.h>
 
 #include "launch.h"
@@ -42,10 +44,15 @@ int mount_helper_split_type(struct mount_helper *h);
 int mount_helper_prepare(struct mount_helper *h, struct launch *l);
 
 /* Record the mount's userspace options in utab as mount(8) would (libmount
- * keeps only what belongs there; nothing when there is none).  Not root,
- * nothing: mount(8) runs helpers with the user's ids, and records the
- * mount itself, as root, when fstab allowed the user to mount it. */
-int mount_helper_record_utab(const struct mount_helper *h, const struct launch *l);
+ * keeps only what belongs there; nothing when there is none), under the
+ * source the kernel shows for the mount MOUNT_ID (the launch's, still on
+ * the mountpoint): libmount joins a utab entry to its mount by root, target
+ * and source, and a server may name its own source, or TYPE#SOURCE gives
+ * the server SOURCE alone.  Not root, nothing: mount(8) runs helpers with
+ * the user's ids, and records the mount itself, as root, when fstab allowed
+ * the user to mount it. */
+int mount_helper_record_utab(const struct mount_helper *h, const struct launch *l,
+			     uint64_t mount_id);
 
 void mount_helper_free(struct mount_helper *h);
 

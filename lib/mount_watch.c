@@ -140,3 +140,62 @@ int mount_table_fuse_over(int fd, char *buf, size_t len)
 	d.target = path;
 	return for_each_fuse(describe, &d);
 }
+
+struct source_of {
+	int id;			/* the mount */
+	char **source;
+};
+
+static int copy_source(struct libmnt_fs *fs, void *arg)
+{
+	struct source_of *s = arg;
+	const char *source = sym_mnt_fs_get_source(fs);
+
+	if (sym_mnt_fs_get_id(fs) != s->id)
+		return 0;
+	*s->source = strdup(source ? source : "none");
+	return *s->source ? 1 : -ENOMEM;
+}
+
+int mount_table_fuse_source(int fd, char **source)
+{
+	struct source_of s = { .source = source };
+	struct statx stx;
+	int rc;
+
+	*source = NULL;
+	/* An empty mask: FUSE's getattr sends nothing (fuse_connection.c). */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, 0, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || !(stx.stx_mask & STATX_MNT_ID))
+		return -ENOENT;
+	s.id = (int)stx.stx_mnt_id;
+	rc = for_each_fuse(copy_source, &s);
+	return rc < 0 ? rc : rc == 0 ? -ENOENT : 0;
+}
+
+int mount_table_target_mounted(const char *target)
+{
+	struct libmnt_table *table = NULL;
+	struct libmnt_iter *iter = NULL;
+	struct libmnt_fs *fs;
+	const char *t;
+	int rc;
+
+	rc = libmount_load();
+	if (rc < 0)
+		return rc;
+	table = sym_mnt_new_table_from_file(MOUNTINFO);
+	iter = sym_mnt_new_iter(MNT_ITER_FORWARD);
+	if (!table || !iter) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (rc == 0 && sym_mnt_table_next_fs(table, iter, &fs) == 0)
+		if ((t = sym_mnt_fs_get_target(fs)) && !strcmp(t, target))
+			rc = 1;
+out:
+	sym_mnt_free_iter(iter);
+	sym_mnt_unref_table(table);
+	return rc;
+}

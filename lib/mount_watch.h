@@ -42,4 +42,12 @@ int mount_table_fuse_root(int fd, char *buf, size_t len);
  * 1 with its description in BUF, as above; 0 when none is; -errno. */
 int mount_table_fuse_over(int fd, char *buf, size_t len);
 
+/* The source the table shows for the FUSE mount whose root descriptor FD
+ * is (what libmount joins utab's entries by), in *SOURCE to free; -ENOENT
+ * when FD is not the root of a FUSE mount; -errno. */
+int mount_table_fuse_source(int fd, char **source);
+
+/* Whether any mount (FUSE or not) is on TARGET: 1, 0, -errno. */
+int mount_table_target_mounted(const char *target);
+
 #endif

@@ -9,7 +9,9 @@
 int utab_record(const char *source, const char *target, const char *fstype,
 		const char *options);
 
-/* Drop the entry of a mount on TARGET that fuselaunch detached itself. */
+/* Drop the entry of a mount on TARGET that fuselaunch detached itself, and
+ * once nothing is mounted on TARGET any more, every entry for it (the one
+ * mount(8) may have added beside ours). */
 int utab_forget(const char *target);
 
 #endif

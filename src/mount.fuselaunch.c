@@ -240,7 +240,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	log_step("%s", message);
-	if (mount_helper_record_utab(&cli.helper, &l) < 0)
+	if (mount_helper_record_utab(&cli.helper, &l, status.mount_id) < 0)
 		code = MNT_EX_FILEIO;
 out:
 	mounter_free(m);

@@ -174,6 +174,48 @@ utab_options() {
 	[ -z "$(utab_options)" ]
 }
 
+# umount(8) of $MNT, timed: ELAPSED_MS.
+timed_umount() {
+	local start
+	start=$(date +%s%N)
+	tagged umount "$MNT"
+	ELAPSED_MS=$((($(date +%s%N) - start) / 1000000))
+}
+
+# The fstab line $1 (its server exits 1 s after the unmount, with status 3)
+# mounted by mount(8): umount(8) joins utab's entry to the kernel's (by
+# root, target and source), so it runs umount.fuselaunch, which waits for
+# the server and says how it ended.
+umount_waits_for_the_server() {
+	local joined
+	fstab "$1"
+	tagged mount "$MNT"
+	assert_status 0
+	joined=$(grep -F "SRC=$(mount_field source) TARGET=$MNT ROOT=/ OPTS=" "$LIBMOUNT_UTAB" || true)
+	timed_umount
+	assert_status 32
+	[ "$output" = "umount.fuselaunch: server 'testfs' exited with status 3 after the unmount of $MNT" ]
+	[ "$ELAPSED_MS" -ge 1000 ]
+	assert_nothing_left
+	# Every entry for the mountpoint went with it (mount(8) adds one of
+	# its own when fstab's source is not the kernel's).
+	[ ! -s "$LIBMOUNT_UTAB" ]
+	[[ "$joined" == *helper=fuselaunch* ]]
+}
+
+@test "umount(8) waits for the server of a fuselaunch.TYPE entry, and fails with its status" {
+	umount_waits_for_the_server "tfs:src $MNT fuselaunch.testfs exit-delay=1000,exit-status=3 0 0"
+}
+
+@test "umount(8) waits for the server of a TYPE#SOURCE entry, whose source the kernel shows without TYPE#" {
+	umount_waits_for_the_server "testfs#tfs:src $MNT fuselaunch _netdev,x-fuselaunch.timeout=20,exit-delay=1000,exit-status=3 0 0"
+}
+
+@test "umount(8) waits for a watch-mode server that names its own source" {
+	umount_waits_for_the_server \
+		"tfs:src $MNT fuselaunch.testfs x-fuselaunch.mode=watch,exit-delay=1000,exit-status=3 0 0"
+}
+
 @test "umount(8) of a busy mount: fails naming who holds it, still mounted" {
 	fstab "tfs:src $MNT fuselaunch.testfs defaults 0 0"
 	tagged mount "$MNT"

@@ -1066,3 +1066,41 @@ END
 	assert_status 0
 	environment_of "$(cat "$TEST_DIR/pid")" | grep -qx FOO=1
 }
+
+# The fstab line $1, a user's with helper=fuselaunch, mounted by their
+# mount(8), which records it in utab under fstab's source: the kernel's
+# source must be the same for umount(8) to join the two (by root, target
+# and source) and run umount.fuselaunch, which waits for the server
+# (exiting 1 s after the unmount, with status 3) and says how it ended.
+user_umount_waits_for_the_server() {
+	local start elapsed_ms kernel_source
+	system_fstab "$1"
+	mount_as "$TEST_USER" mount "$MNT"
+	assert_status 0
+	kernel_source=$(findmnt -n -o SOURCE --mountpoint "$MNT")
+	[[ "$(system_utab_options)" == *helper=fuselaunch* ]]
+	start=$(date +%s%N)
+	mount_as "$TEST_USER" umount "$MNT"
+	elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+	assert_status 32
+	[ "$output" = "umount.fuselaunch: server 'testfs' exited with status 3 after the unmount of $MNT" ]
+	[ "$elapsed_ms" -ge 1000 ]
+	assert_nothing_left
+	[ -z "$(system_utab_options)" ]
+	[ "$kernel_source" = "${1%% *}" ]
+}
+
+@test "a user's fuselaunch.TYPE entry: umount(8) waits for the server and fails with its status" {
+	user_umount_waits_for_the_server \
+		"tfs:src $MNT fuselaunch.testfs user,noauto,helper=fuselaunch,exit-delay=1000,exit-status=3 0 0"
+}
+
+@test "a user's TYPE#SOURCE entry: the kernel shows fstab's source, so umount(8) waits" {
+	user_umount_waits_for_the_server \
+		"testfs#tfs:src $MNT fuselaunch user,noauto,helper=fuselaunch,exit-delay=1000,exit-status=3 0 0"
+}
+
+@test "a user's entry of a watch-mode server given fsname=SOURCE: umount(8) waits" {
+	user_umount_waits_for_the_server \
+		"tfs:src $MNT fuselaunch.testfs user,noauto,helper=fuselaunch,x-fuselaunch.mode=watch,fsname=tfs:src,exit-delay=1000,exit-status=3 0 0"
+}

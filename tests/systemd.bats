@@ -24,10 +24,32 @@ system_up() {
 	esac
 }
 
+# The kernel can serve automount units: the device systemd-nspawn binds in
+# and the file system systemd mounts on the mountpoint.
+have_autofs() {
+	[ -c /dev/autofs ] && grep -qw autofs /proc/filesystems
+}
+
+# Why the automount tests skip on a kernel without autofs.
+NO_AUTOFS_REASON="no autofs in this kernel (/dev/autofs, /proc/filesystems): automount units cannot work (modprobe autofs4)"
+
+skip_without_autofs() {
+	[ "$SD_AUTOFS" = yes ] || skip "$NO_AUTOFS_REASON"
+}
+
 setup_file() {
 	command -v systemd-nspawn >/dev/null ||
 		skip "systemd-nspawn is not installed (package systemd-container, README.md's first command)"
-	[ -c /dev/autofs ] || skip "no /dev/autofs: automount units cannot work (modprobe autofs4)"
+	# Without autofs, an x-systemd.automount line makes systemd cancel
+	# other jobs at boot: the automount lines and the device go in only
+	# where the kernel has it, and only the automount tests skip.
+	local autofs_bind=""
+	SD_AUTOFS=no
+	if have_autofs; then
+		SD_AUTOFS=yes
+		autofs_bind=--bind=/dev/autofs
+	fi
+	export SD_AUTOFS
 	SD_DIR=$(mktemp -d /tmp/fuselaunch-systemd.XXXXXX)
 	export SD_DIR
 	mkdir "$SD_DIR/ct"
@@ -42,9 +64,9 @@ setup_file() {
 		cp "$2/tests/testfs" "$1/root/usr/local/bin/"
 		if [ -x "$2/tests/hello" ]; then cp "$2/tests/hello" "$1/root/usr/local/bin/"; fi
 		exec systemd-nspawn --register=no --keep-unit --link-journal=no -D "$1/root" \
-			--private-network --console=pipe --bind=/dev/fuse --bind=/dev/autofs -b \
+			--private-network --console=pipe --bind=/dev/fuse $4 -b \
 			-- --unit=basic.target' \
-		sh "$SD_DIR/ct" "$BUILDDIR" "$SD_DIR" >"$SD_DIR/boot.log" 2>&1 3>&- &
+		sh "$SD_DIR/ct" "$BUILDDIR" "$SD_DIR" "$autofs_bind" >"$SD_DIR/boot.log" 2>&1 3>&- &
 	SD_TIMEOUT=$!
 	export SD_TIMEOUT
 	local nspawn="" deadline=$((SECONDS + 60))
@@ -75,9 +97,11 @@ setup_file() {
 	install_unit fuselaunch-sshfs@.service
 	install_service /usr/local/bin/hello hello
 	install_service /usr/local/bin/testfs crashing
-	ct_fstab "$(grep '^sshfs#' "$BATS_TEST_DIRNAME/../contrib/fstab.example" |
-		sed 's|user@host:/backup|127.0.0.1:/srv/data|; s|x-systemd.automount|&,directport=2222|')"
-	ct_fstab "/srv/data /mnt/bind fuselaunch.bindfs noauto,x-systemd.automount,fuselaunch.timeout=5 0 0"
+	if [ "$SD_AUTOFS" = yes ]; then
+		ct_fstab "$(grep '^sshfs#' "$BATS_TEST_DIRNAME/../contrib/fstab.example" |
+			sed 's|user@host:/backup|127.0.0.1:/srv/data|; s|x-systemd.automount|&,directport=2222|')"
+		ct_fstab "/srv/data /mnt/bind fuselaunch.bindfs noauto,x-systemd.automount,fuselaunch.timeout=5 0 0"
+	fi
 	ct_fstab "/srv/missing /mnt/fail fuselaunch.bindfs noauto 0 0"
 	cat >"$(ct_root)/etc/systemd/system/mnt-slow.mount" <<-UNIT
 	[Mount]
@@ -109,7 +133,10 @@ teardown_file() {
 			kill -KILL "$SD_TIMEOUT" 2>/dev/null || true
 		fi
 	fi
-	rm -rf "$SD_DIR"
+	# setup_file may have skipped or failed before making it.
+	if [ -n "${SD_DIR:-}" ]; then
+		rm -rf "$SD_DIR"
+	fi
 }
 
 # The tests run in the container, with its own tables: no scratch
@@ -236,6 +263,7 @@ install_service() {
 }
 
 @test "x-systemd.automount, fd mode: the contrib fstab line mounts on first access" {
+	skip_without_autofs
 	run ct systemctl start mnt-backup.automount
 	assert_status 0
 	[ "$(ct cat /mnt/backup/file)" = "remote data" ]
@@ -266,6 +294,7 @@ install_service() {
 	wait_until no_launch_left
 }
 @test "x-systemd.automount, watch mode (bindfs mounts by itself): mounts on first access" {
+	skip_without_autofs
 	run ct systemctl start mnt-bind.automount
 	assert_status 0
 	[ "$(ct cat /mnt/bind/file)" = "remote data" ]
