@@ -26,8 +26,9 @@ void mount_watch_stop(struct mount_watch *w)
 	w->fd = -1;
 }
 
-/* Call FN for each FUSE mount in the table until it returns non-zero. */
-static int for_each_fuse(int (*fn)(struct libmnt_fs *fs, void *arg), void *arg)
+/* Call FN for each mount in the table (FUSE_ONLY: each FUSE mount) until
+ * it returns non-zero. */
+static int for_each_mount(bool fuse_only, int (*fn)(struct libmnt_fs *fs, void *arg), void *arg)
 {
 	struct libmnt_table *table = NULL;
 	struct libmnt_iter *iter = NULL;
@@ -44,7 +45,7 @@ static int for_each_fuse(int (*fn)(struct libmnt_fs *fs, void *arg), void *arg)
 		goto out;
 	}
 	while (rc == 0 && sym_mnt_table_next_fs(table, iter, &fs) == 0)
-		if (fuse_fstype(sym_mnt_fs_get_fstype(fs)))
+		if (!fuse_only || fuse_fstype(sym_mnt_fs_get_fstype(fs)))
 			rc = fn(fs, arg);
 out:
 	sym_mnt_free_iter(iter);
@@ -80,7 +81,7 @@ int mount_table_fuse_mounts(const unsigned int *connections, size_t n,
 {
 	struct by_connection b = { connections, n, fn, arg };
 
-	return for_each_fuse(match_connection, &b);
+	return for_each_mount(true, match_connection, &b);
 }
 
 struct description {
@@ -117,7 +118,7 @@ int mount_table_fuse_root(int fd, char *buf, size_t len)
 	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || !(stx.stx_mask & STATX_MNT_ID))
 		return 0;
 	d.id = (int)stx.stx_mnt_id;
-	return for_each_fuse(describe, &d);
+	return for_each_mount(true, describe, &d);
 }
 
 int mount_table_fuse_over(int fd, char *buf, size_t len)
@@ -138,7 +139,7 @@ int mount_table_fuse_over(int fd, char *buf, size_t len)
 	path[n] = '\0';
 	d.parent = (int)stx.stx_mnt_id;
 	d.target = path;
-	return for_each_fuse(describe, &d);
+	return for_each_mount(true, describe, &d);
 }
 
 struct source_of {
@@ -170,32 +171,18 @@ int mount_table_fuse_source(int fd, char **source)
 	if (!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || !(stx.stx_mask & STATX_MNT_ID))
 		return -ENOENT;
 	s.id = (int)stx.stx_mnt_id;
-	rc = for_each_fuse(copy_source, &s);
+	rc = for_each_mount(true, copy_source, &s);
 	return rc < 0 ? rc : rc == 0 ? -ENOENT : 0;
+}
+
+static int target_is(struct libmnt_fs *fs, void *target)
+{
+	const char *t = sym_mnt_fs_get_target(fs);
+
+	return t && !strcmp(t, target);
 }
 
 int mount_table_target_mounted(const char *target)
 {
-	struct libmnt_table *table = NULL;
-	struct libmnt_iter *iter = NULL;
-	struct libmnt_fs *fs;
-	const char *t;
-	int rc;
-
-	rc = libmount_load();
-	if (rc < 0)
-		return rc;
-	table = sym_mnt_new_table_from_file(MOUNTINFO);
-	iter = sym_mnt_new_iter(MNT_ITER_FORWARD);
-	if (!table || !iter) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	while (rc == 0 && sym_mnt_table_next_fs(table, iter, &fs) == 0)
-		if ((t = sym_mnt_fs_get_target(fs)) && !strcmp(t, target))
-			rc = 1;
-out:
-	sym_mnt_free_iter(iter);
-	sym_mnt_unref_table(table);
-	return rc;
+	return for_each_mount(false, target_is, (void *)target);
 }
