@@ -44,6 +44,50 @@ struct registry_open_how {
 	uint64_t resolve;
 };
 
+/* The id of the mount PATH in DIR_FD is on (the mount's root, for a
+ * mount point), asking no FUSE server anything; -errno. */
+static int mount_id_at(int dir_fd, const char *path, uint64_t *id)
+{
+	struct statx stx;
+
+	if (statx(dir_fd, path, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
+		  AT_STATX_DONT_SYNC, STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return -EOPNOTSUPP;
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
+/* Without openat2 (before Linux 5.6, or under valgrind 3.19), the name is
+ * looked at first: what is mounted on it, or a symlink, is refused before
+ * the open.  A mount made between the look and the open is not; the
+ * descriptor's mount is checked again after it. */
+static int open_below_without_openat2(int dir_fd, const char *name, int flags)
+{
+	uint64_t dir_mount, mount;
+	int fd, rc;
+
+	rc = mount_id_at(dir_fd, "", &dir_mount);
+	if (rc == 0)
+		rc = mount_id_at(dir_fd, name, &mount);
+	if (rc < 0)
+		return rc;
+	if (mount != dir_mount)
+		return -EXDEV;
+	fd = openat(dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = mount_id_at(fd, "", &mount);
+	if (rc == 0 && mount != dir_mount)
+		rc = -EXDEV;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
 int registry_open_below(int dir_fd, const char *name, int flags)
 {
 	struct registry_open_how how = {
@@ -52,6 +96,8 @@ int registry_open_below(int dir_fd, const char *name, int flags)
 	};
 	long fd = RETRY_ON_EINTR(syscall(SYS_openat2, dir_fd, name, &how, sizeof(how)));
 
+	if (fd < 0 && errno == ENOSYS)
+		return open_below_without_openat2(dir_fd, name, flags);
 	return fd < 0 ? -errno : (int)fd;
 }
 
