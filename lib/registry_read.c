@@ -198,6 +198,34 @@ static bool mount_is_owners(struct scan *s, const struct registry_record *rec)
 	return fs && fuse_mount_of(fs, rec->uid);
 }
 
+/* The id (mountinfo's) of the mount FD is on, asking no FUSE server
+ * anything: from /proc/self/fdinfo, which a FUSE mount has no say in (and
+ * a statx of FD is not one more a test must tell from the ones it holds),
+ * else from statx. */
+static int descriptor_mount_id(int fd, int *id)
+{
+	char path[64], line[128];
+	struct statx stx;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (f) {
+		while (!found && fgets(line, sizeof(line), f))
+			found = sscanf(line, "mnt_id: %d", id) == 1;
+		fclose(f);
+	}
+	if (found)
+		return 0;
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return -EOPNOTSUPP;
+	*id = (int)stx.stx_mnt_id;
+	return 0;
+}
+
 /* The registry of user UID, REGISTRY_USER_DIR in NAME in USERS_FD
  * (/run/user), at PATH: a descriptor, or -errno when it is not read.  A
  * directory of theirs alone, on the mount of their runtime directory
@@ -209,26 +237,24 @@ static int open_user_registry(struct scan *s, int users_fd, const char *name, ui
 	cleanup_fd int runtime = -1;
 	struct libmnt_table *t;
 	struct libmnt_fs *fs = NULL;
-	struct statx stx;
 	struct stat st;
-	int fd;
+	int fd, mount_id;
 
 	/* Crossing into the mount on it, if any: the walk stops at its root,
 	 * which is not asked anything. */
 	runtime = openat(users_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (runtime < 0)
 		return -errno;
-	/* Its mount's id is the VFS's: nothing is asked of a FUSE server. */
-	if (statx(runtime, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &stx) < 0) {
-		fd = -errno;
+	fd = descriptor_mount_id(runtime, &mount_id);
+	if (fd < 0) {
 		log_step("registry %s: its runtime directory cannot be looked at (%s): not read", path,
 			 strerror(-fd));
 		return fd;
 	}
-	if ((t = scan_mounts(s, false)) && !(fs = find_mount(t, (int)stx.stx_mnt_id, NULL)) &&
+	if ((t = scan_mounts(s, false)) && !(fs = find_mount(t, mount_id, NULL)) &&
 	    (t = scan_mounts(s, true)))
-		fs = find_mount(t, (int)stx.stx_mnt_id, NULL);
-	if (!fs || !(stx.stx_mask & STATX_MNT_ID)) {
+		fs = find_mount(t, mount_id, NULL);
+	if (!fs) {
 		log_step("registry %s: the mount it is on is not known: not read", path);
 		return -ENOENT;
 	}
