@@ -14,6 +14,7 @@
 	X(mnt_free_iter) \
 	X(mnt_free_update) \
 	X(mnt_fs_get_devno) \
+	X(mnt_fs_get_fs_options) \
 	X(mnt_fs_get_fstype) \
 	X(mnt_fs_get_id) \
 	X(mnt_fs_get_parent_id) \

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +23,83 @@
 
 /* An entry is small; anything bigger is not one of ours. */
 #define ENTRY_MAX 16384
+
+/* openat2(2), which Debian 12's glibc has no wrapper for. */
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#ifndef RESOLVE_NO_XDEV
+#define RESOLVE_NO_XDEV 0x01
+#endif
+#ifndef RESOLVE_NO_MAGICLINKS
+#define RESOLVE_NO_MAGICLINKS 0x02
+#endif
+#ifndef RESOLVE_NO_SYMLINKS
+#define RESOLVE_NO_SYMLINKS 0x04
+#endif
+
+struct registry_open_how {
+	uint64_t flags;
+	uint64_t mode;
+	uint64_t resolve;
+};
+
+/* The id of the mount PATH in DIR_FD is on (the mount's root, for a
+ * mount point), asking no FUSE server anything; -errno. */
+static int mount_id_at(int dir_fd, const char *path, uint64_t *id)
+{
+	struct statx stx;
+
+	if (statx(dir_fd, path, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT |
+		  AT_STATX_DONT_SYNC, STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return -EOPNOTSUPP;
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
+/* Without openat2 (before Linux 5.6, or under valgrind 3.19), the name is
+ * looked at first: what is mounted on it, or a symlink, is refused before
+ * the open.  A mount made between the look and the open is not; the
+ * descriptor's mount is checked again after it. */
+static int open_below_without_openat2(int dir_fd, const char *name, int flags)
+{
+	uint64_t dir_mount, mount;
+	int fd, rc;
+
+	rc = mount_id_at(dir_fd, "", &dir_mount);
+	if (rc == 0)
+		rc = mount_id_at(dir_fd, name, &mount);
+	if (rc < 0)
+		return rc;
+	if (mount != dir_mount)
+		return -EXDEV;
+	fd = openat(dir_fd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = mount_id_at(fd, "", &mount);
+	if (rc == 0 && mount != dir_mount)
+		rc = -EXDEV;
+	if (rc < 0) {
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+int registry_open_below(int dir_fd, const char *name, int flags)
+{
+	struct registry_open_how how = {
+		.flags = (uint64_t)(flags | O_NOFOLLOW | O_CLOEXEC),
+		.resolve = RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = RETRY_ON_EINTR(syscall(SYS_openat2, dir_fd, name, &how, sizeof(how)));
+
+	if (fd < 0 && errno == ENOSYS)
+		return open_below_without_openat2(dir_fd, name, flags);
+	return fd < 0 ? -errno : (int)fd;
+}
 
 int registry_dir_open_owned(const char *path, uid_t owner)
 {
@@ -174,16 +252,16 @@ static void parse_line(struct registry_record *r, char *line)
 }
 
 /* Read the entry NAME in DIR_FD: a regular file of its owner's, never
- * through a symlink. */
+ * through a symlink nor on another mount. */
 int registry_read_entry(int dir_fd, const char *name, struct registry_record *r)
 {
-	cleanup_fd int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	cleanup_fd int fd = registry_open_below(dir_fd, name, O_RDONLY | O_NONBLOCK);
 	char buf[ENTRY_MAX], *line, *save = NULL;
 	struct stat st;
 	ssize_t n;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode) || st.st_size >= ENTRY_MAX)

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #define REGISTRY_ROOT_DIR "/run/fuselaunch"
+#define REGISTRY_USERS_DIR "/run/user"	/* root reads /run/user/UID/fuselaunch too */
 #define REGISTRY_USER_DIR "fuselaunch"	/* under $XDG_RUNTIME_DIR */
 #define REGISTRY_ENTRY_SUFFIX ".launch"	/* PID.launch: a supervisor's entry */
 #define REGISTRY_WAIT_INFIX ".wait."	/* PID.wait.N: an unmounter's FIFO */
@@ -83,8 +84,40 @@ const char *registry_dir(void);
 
 /* Call FN for every live entry this user may see (root: every user's too,
  * under /run/user), removing the entries whose supervisor is gone.  FN
- * returns non-zero to stop.  Returns 0 or -errno. */
+ * returns non-zero to stop.  Returns 0 or -errno.
+ *
+ * What a user can do to their registry costs root little and hides no one
+ * else's: a user's directory that is not a directory of theirs alone (a
+ * file, a symlink, a mount over it, on a FUSE mount) is skipped, said with
+ * -v; nothing below a registry directory is reached across a mount (a
+ * FUSE server that never answers would hold root for ever); only the
+ * canonical entry names count (registry_entry_name_pid()), at most
+ * REGISTRY_USER_ENTRIES_MAX of them per user, said in one line; and a
+ * user's entry counts only for a FUSE mount of that user's.
+ *
+ * The scan runs in a thread, FN too: SIGINT, SIGTERM or SIGHUP (blocked
+ * from then on, cancel_signals.h) end the process at any moment of it with
+ * FL_EX_CANCELLED, as they end a launch. */
 int registry_scan(int (*fn)(const struct registry_record *rec, void *arg), void *arg);
+
+/* fusermount3's mount_max: as many launches as a user may have mounts. */
+#define REGISTRY_USER_ENTRIES_MAX 1000
+
+/* The supervisor's pid an entry's NAME stands for: only the canonical
+ * PID.launch (decimal, no sign, no leading zero, no blank, below PID_MAX,
+ * /proc/sys/kernel/pid_max), so that one pid has one name; 0 for any
+ * other name. */
+pid_t registry_entry_name_pid(const char *name, long pid_max);
+
+/* The number at the start of S if it is written canonically (as above)
+ * and is below LIMIT, with *END past it; 0 if not. */
+unsigned long long registry_canonical_number(const char *s, unsigned long long limit,
+					     const char **end);
+
+/* NAME in DIR_FD opened with FLAGS, never through a symlink nor across a
+ * mount (a FUSE server below a user's registry directory could hold the
+ * open for ever): a descriptor, or -errno (-EXDEV: a mount is there). */
+int registry_open_below(int dir_fd, const char *name, int flags);
 
 /* Read the entry NAME in DIR_FD into *R (registry.c, for registry_read.c):
  * 0 or -errno. */

@@ -236,3 +236,54 @@ remove_sbin_overlay() {
 	umount /usr/sbin
 	rm -rf "$SBIN_EXTRA"
 }
+
+# For a suite's setup_file (the run has a private mount namespace): a test
+# user and group, another user, in bind-mounted copies of /etc/passwd and
+# /etc/group, and a /dev/fuse that users may open, as on most
+# distributions (here it is 0600).  fusermount3 reads the same files, so
+# it sees the same user.  PRIV_DIR holds them; test_users_teardown undoes it.
+test_users_setup() {
+	PRIV_DIR=$(mktemp -d /tmp/fuselaunch-priv.XXXXXX)
+	chmod 755 "$PRIV_DIR"
+	TEST_USER=fltest
+	TEST_UID=4242
+	OTHER_USER=flother
+	cp /etc/passwd "$PRIV_DIR/passwd"
+	cp /etc/group "$PRIV_DIR/group"
+	echo "$TEST_USER:x:$TEST_UID:$TEST_UID:fuselaunch test:$PRIV_DIR/home:/bin/sh" >>"$PRIV_DIR/passwd"
+	echo "$OTHER_USER:x:4244:4244:fuselaunch test 2:/:/bin/sh" >>"$PRIV_DIR/passwd"
+	echo "$TEST_USER:x:$TEST_UID:" >>"$PRIV_DIR/group"
+	echo "flextra:x:4243:$TEST_USER" >>"$PRIV_DIR/group"
+	echo "$OTHER_USER:x:4244:" >>"$PRIV_DIR/group"
+	mount --bind "$PRIV_DIR/passwd" /etc/passwd
+	mount --bind "$PRIV_DIR/group" /etc/group
+	mknod -m 666 "$PRIV_DIR/fuse" c 10 229
+	mount --bind "$PRIV_DIR/fuse" /dev/fuse
+	mkdir -m 755 "$PRIV_DIR/home"
+	chown "$TEST_USER:" "$PRIV_DIR/home"
+	export PRIV_DIR TEST_USER TEST_UID OTHER_USER
+}
+
+test_users_teardown() {
+	umount /etc/passwd /etc/group /dev/fuse
+	rm -rf "$PRIV_DIR"
+}
+
+# As the test user, tagged and bounded like launch().
+as_user() {
+	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
+		setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups -- "$@"
+}
+
+user_launch() {
+	run as_user env PATH="${USER_PATH:-/usr/bin:/bin}" "$FUSELAUNCH" "$@"
+}
+
+# The test user's runtime directory where root's --list and --unmount look
+# for users' launches, /run/user/UID, on a tmpfs of the test's own (which
+# teardown takes away): its path in RUNTIME.
+run_user_runtime() {
+	mount -t tmpfs -o mode=755 fuselaunch-users /run/user
+	RUNTIME=/run/user/$(id -u "$TEST_USER")
+	install -d -o "$TEST_USER" -m 700 "$RUNTIME"
+}

@@ -5,30 +5,13 @@
 
 load helpers
 
-# For this suite only (the run has a private mount namespace): a test user
-# and group in bind-mounted copies of /etc/passwd and /etc/group, and a
-# /dev/fuse that users may open, as on most distributions (here it is
-# 0600).  fusermount3 reads the same files, so it sees the same user.
+# For this suite only (the run has a private mount namespace): the test
+# users and a /dev/fuse they may open (helpers.bash's test_users_setup).
 # For mount(8), which ignores LIBMOUNT_* when it runs setuid for a user:
 # an empty /etc/fstab bound over the real one, a tmpfs for utab (on /run
 # if there is no /run/mount to cover), and the helper in /usr/sbin.
 setup_file() {
-	PRIV_DIR=$(mktemp -d /tmp/fuselaunch-priv.XXXXXX)
-	chmod 755 "$PRIV_DIR"
-	TEST_USER=fltest
-	TEST_UID=4242
-	OTHER_USER=flother
-	cp /etc/passwd "$PRIV_DIR/passwd"
-	cp /etc/group "$PRIV_DIR/group"
-	echo "$TEST_USER:x:$TEST_UID:$TEST_UID:fuselaunch test:$PRIV_DIR/home:/bin/sh" >>"$PRIV_DIR/passwd"
-	echo "$OTHER_USER:x:4244:4244:fuselaunch test 2:/:/bin/sh" >>"$PRIV_DIR/passwd"
-	echo "$TEST_USER:x:$TEST_UID:" >>"$PRIV_DIR/group"
-	echo "flextra:x:4243:$TEST_USER" >>"$PRIV_DIR/group"
-	echo "$OTHER_USER:x:4244:" >>"$PRIV_DIR/group"
-	mount --bind "$PRIV_DIR/passwd" /etc/passwd
-	mount --bind "$PRIV_DIR/group" /etc/group
-	mknod -m 666 "$PRIV_DIR/fuse" c 10 229
-	mount --bind "$PRIV_DIR/fuse" /dev/fuse
+	test_users_setup
 	install -m 644 /dev/null "$PRIV_DIR/fstab"
 	mount --bind "$PRIV_DIR/fstab" /etc/fstab
 	if [ -d /run/mount ]; then
@@ -40,17 +23,16 @@ setup_file() {
 		mkdir -m 755 /run/mount
 	fi
 	overlay_sbin
-	mkdir -m 755 "$PRIV_DIR/home" "$PRIV_DIR/sync-helper"
-	chown "$TEST_USER:" "$PRIV_DIR/home"
+	mkdir -m 755 "$PRIV_DIR/sync-helper"
 	# A fusermount3 with --sync-init, setuid root as the real one is.
 	install -o root -m 4755 "$BUILDDIR/tests/fusermount-sync" "$PRIV_DIR/sync-helper/fusermount3"
-	export PRIV_DIR TEST_USER TEST_UID OTHER_USER RUN_TMPFS
+	export RUN_TMPFS
 }
 
 teardown_file() {
 	remove_sbin_overlay
-	umount /etc/passwd /etc/group /dev/fuse /etc/fstab "$RUN_TMPFS"
-	rm -rf "$PRIV_DIR"
+	umount /etc/fstab "$RUN_TMPFS"
+	test_users_teardown
 }
 
 setup() {
@@ -74,25 +56,6 @@ setup() {
 # A server run as another user gets a clean environment: the tests that
 # start one ask for their tag (helpers.bash) with --preserve-env, so that
 # teardown finds its processes.
-
-# As the test user, tagged and bounded like launch().
-as_user() {
-	env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=5 "$BOUND" \
-		setpriv --reuid="$TEST_USER" --regid="$TEST_USER" --init-groups -- "$@"
-}
-
-user_launch() {
-	run as_user env PATH="${USER_PATH:-/usr/bin:/bin}" "$FUSELAUNCH" "$@"
-}
-
-# The test user's runtime directory where root's --list and --unmount look
-# for users' launches, /run/user/UID, on a tmpfs of the test's own (which
-# teardown takes away): its path in RUNTIME.
-run_user_runtime() {
-	mount -t tmpfs -o mode=755 fuselaunch-users /run/user
-	RUNTIME=/run/user/$(id -u "$TEST_USER")
-	install -d -o "$TEST_USER" -m 700 "$RUNTIME"
-}
 
 # mount(8) or umount(8) run by user $1, as from their shell: no LIBMOUNT_*,
 # so the helper reads the same /etc/fstab as mount(8).
