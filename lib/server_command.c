@@ -223,10 +223,9 @@ static const struct place *find_same(const struct server_command *cmd, const str
 
 static int find_explicit(struct server_command *cmd, const struct places *p, const char *explicit)
 {
+	char why[PATH_MAX + 512];
 	const struct place *at;
 	int rc;
-
-	char why[PATH_MAX + 512];
 
 	rc = canonicalize(explicit, true, &cmd->mountpoint, &cmd->mountpoint_type);
 	if (rc < 0) {

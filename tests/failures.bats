@@ -329,6 +329,10 @@ mount_dead_server() {
 	assert_status 1
 	[ "$output" = "fuselaunch: cannot tell whether '$MNT' is the mountpoint: Transport endpoint is not connected: the FUSE mount on it (fuse.testfs from 'testfs') has no server any more; unmount it first: umount $MNT (a user: fusermount3 -u $MNT)" ]
 	is_not_mounted "$TEST_DIR/src"
+	# Given with -m: the same words.
+	launch -m "$MNT" -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: mountpoint '$MNT': Transport endpoint is not connected: the FUSE mount on it (fuse.testfs from 'testfs') has no server any more; unmount it first: umount $MNT (a user: fusermount3 -u $MNT)" ]
 	umount "$MNT"
 	assert_nothing_left
 }
