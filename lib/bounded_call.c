@@ -1,12 +1,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -22,6 +25,31 @@
  * joined: glibc would keep it for a next thread, and the pages the checks
  * dirtied would be inherited by the daemon forked next, for its life. */
 #define STACK_SIZE (8 << 20)
+
+/* What the bounded function looks at: written by its thread, read by the
+ * waiter once the bound is past, while that thread may still be blocked
+ * (never holding the lock: it is held only to copy). */
+static pthread_mutex_t subject_lock = PTHREAD_MUTEX_INITIALIZER;
+static char subject[PATH_MAX];
+
+void bounded_call_looking_at(const char *path)
+{
+	pthread_mutex_lock(&subject_lock);
+	snprintf(subject, sizeof(subject), "%s", path ? path : "");
+	pthread_mutex_unlock(&subject_lock);
+}
+
+bool bounded_call_looked_at(char *buf, size_t len)
+{
+	bool named;
+
+	pthread_mutex_lock(&subject_lock);
+	named = subject[0] && strlen(subject) < len;
+	if (named)
+		strcpy(buf, subject);
+	pthread_mutex_unlock(&subject_lock);
+	return named;
+}
 
 /* On the heap: a thread left blocked keeps using it until the exit. */
 struct bounded {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -29,6 +30,7 @@ int launch_checks_within_timeout(int (*checks)(void *arg), void *arg, unsigned i
 				 const char *server_name)
 {
 	unsigned int bound = timeout_ms;
+	char path[PATH_MAX];
 	int sig = 0, rc;
 
 	/* Checks that usually take a millisecond get at least a second: a
@@ -36,7 +38,10 @@ int launch_checks_within_timeout(int (*checks)(void *arg), void *arg, unsigned i
 	if (bound && bound < LAUNCH_CHECKS_MIN_TIMEOUT_MS)
 		bound = LAUNCH_CHECKS_MIN_TIMEOUT_MS;
 	rc = bounded_call(checks, arg, bound, &sig);
-	if (rc == -ETIMEDOUT) {
+	if (rc == -ETIMEDOUT && bounded_call_looked_at(path, sizeof(path))) {
+		log_error("checking the paths of '%s' and its mountpoint did not end within %u.%03u s: a FUSE mount on '%s' or on its path is not answering",
+			  server_name, bound / 1000, bound % 1000, path);
+	} else if (rc == -ETIMEDOUT) {
 		log_error("checking the paths of '%s' and its mountpoint did not end within %u.%03u s: a FUSE mount on them is not answering",
 			  server_name, bound / 1000, bound % 1000);
 	} else if (rc == -ECANCELED) {

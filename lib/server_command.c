@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,8 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bounded_call.h"
+#include "common.h"
 #include "exec_path.h"
 #include "log.h"
+#include "mount_watch.h"
 #include "server_command.h"
 
 int server_command_resolve(struct server_command *cmd, int argc, char **argv)
@@ -128,20 +132,50 @@ static char *place_path(const struct server_command *cmd, const struct place *at
 	return strndup(cmd->argv[at->index] + at->offset, at->length);
 }
 
-/* A directory, or (FILE_OK) a regular file: FUSE mounts on both. */
+/* A directory, or (FILE_OK) a regular file: FUSE mounts on both.  Both
+ * the stat and realpath wait for as long as a FUSE mount on PATH does not
+ * answer: PATH is named for the message of the checks' timeout. */
 static int canonicalize(const char *path, bool file_ok, char **canonical, mode_t *type)
 {
 	struct stat st;
+	int rc = 0;
 
+	bounded_call_looking_at(path);
 	if (stat(path, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode) && !(file_ok && S_ISREG(st.st_mode)))
-		return -ENOTDIR;
-	*canonical = realpath(path, NULL);
-	if (!*canonical)
-		return -errno;
-	*type = st.st_mode & S_IFMT;
-	return 0;
+		rc = -errno;
+	else if (!S_ISDIR(st.st_mode) && !(file_ok && S_ISREG(st.st_mode)))
+		rc = -ENOTDIR;
+	else if (!(*canonical = realpath(path, NULL)))
+		rc = -errno;
+	else
+		*type = st.st_mode & S_IFMT;
+	bounded_call_looking_at(NULL);
+	return rc;
+}
+
+/* Why PATH, which failed with ENOTCONN, could not be looked at: a FUSE
+ * mount whose connection is gone (its server killed, or the connection
+ * aborted), on PATH or on the way to it, and what to do.  Neither the
+ * O_PATH open nor the table asks a FUSE server anything. */
+static void explain_not_connected(const char *path, char *buf, size_t len)
+{
+	cleanup_fd int fd = open(path, O_PATH | O_CLOEXEC);
+	char what[256];
+
+	if (fd >= 0 && mount_table_fuse_root(fd, what, sizeof(what)) == 1)
+		snprintf(buf, len, ": the FUSE mount on it (%s) has no server any more; unmount it first: umount %s (a user: fusermount3 -u %s)",
+			 what, path, path);
+	else
+		snprintf(buf, len, ": a FUSE mount on its path has no server any more; unmount that first");
+}
+
+/* What to add to strerror(-ERROR) about PATH. */
+static const char *explain(const char *path, int error, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (error == -ENOTCONN)
+		explain_not_connected(path, buf, len);
+	return buf;
 }
 
 static int canonicalize_place(const struct server_command *cmd, const struct place *at,
@@ -189,13 +223,15 @@ static const struct place *find_same(const struct server_command *cmd, const str
 
 static int find_explicit(struct server_command *cmd, const struct places *p, const char *explicit)
 {
+	char why[PATH_MAX + 512];
 	const struct place *at;
 	int rc;
 
 	rc = canonicalize(explicit, true, &cmd->mountpoint, &cmd->mountpoint_type);
 	if (rc < 0) {
-		log_error("mountpoint '%s': %s", explicit,
-			  rc == -ENOTDIR ? "not a directory nor a regular file" : strerror(-rc));
+		log_error("mountpoint '%s': %s%s", explicit,
+			  rc == -ENOTDIR ? "not a directory nor a regular file" : strerror(-rc),
+			  explain(explicit, rc, why, sizeof(why)));
 		return rc;
 	}
 	at = find_same(cmd, p, true, true);
@@ -209,18 +245,52 @@ static int find_explicit(struct server_command *cmd, const struct places *p, con
 	return 0;
 }
 
-/* The last place of the kind OPERAND naming a directory, or NULL. */
-static const struct place *find_dir(struct server_command *cmd, const struct places *p,
-				    bool operand)
+/* Whether a place whose check failed with ERROR is no directory: nothing
+ * there, or not a directory.  Any other failure (EACCES; ENOTCONN, a FUSE
+ * mount without its server; EIO) leaves what may well be the mountpoint
+ * unchecked, and taking an earlier place instead would mount where the
+ * user did not mean (or blame them for where the server mounted). */
+static bool no_directory(int error)
+{
+	return error == -ENOENT || error == -ENOTDIR || error == -ELOOP || error == -ENAMETOOLONG;
+}
+
+static void say_unchecked(const struct server_command *cmd, const struct place *at, int error)
+{
+	char *path = place_path(cmd, at);
+	char why[PATH_MAX + 512];
+
+	if (!path || error == -ENOMEM) {
+		log_error("out of memory");
+	} else {
+		log_error("cannot tell whether '%s' is the mountpoint: %s%s", path,
+			  strerror(-error), explain(path, error, why, sizeof(why)));
+	}
+	free(path);
+}
+
+/* The last place of the kind OPERAND naming a directory into *AT, or
+ * NULL there; stopping at one that cannot be checked, which is told. */
+static int find_dir(struct server_command *cmd, const struct places *p, bool operand,
+		    const struct place **at)
 {
 	size_t k;
+	int rc;
 
-	for (k = p->count; k-- > 0;)
-		if (p->at[k].operand == operand &&
-		    canonicalize_place(cmd, &p->at[k], false, &cmd->mountpoint,
-				       &cmd->mountpoint_type) == 0)
-			return &p->at[k];
-	return NULL;
+	*at = NULL;
+	for (k = p->count; k-- > 0;) {
+		if (p->at[k].operand != operand)
+			continue;
+		rc = canonicalize_place(cmd, &p->at[k], false, &cmd->mountpoint,
+					&cmd->mountpoint_type);
+		if (rc == 0)
+			*at = &p->at[k];
+		else if (!no_directory(rc))
+			say_unchecked(cmd, &p->at[k], rc);
+		if (rc == 0 || !no_directory(rc))
+			return rc;
+	}
+	return 0;
 }
 
 static int find_implicit(struct server_command *cmd, const struct places *p)
@@ -230,9 +300,11 @@ static int find_implicit(struct server_command *cmd, const struct places *p)
 	size_t k;
 	int rc;
 
-	at = find_dir(cmd, p, true);
-	if (!at)
-		at = find_dir(cmd, p, false);
+	rc = find_dir(cmd, p, true, &at);
+	if (rc == 0 && !at)
+		rc = find_dir(cmd, p, false, &at);
+	if (rc < 0)
+		return rc;
 	if (at) {
 		take_place(cmd, at);
 		return 0;

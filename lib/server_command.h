@@ -31,8 +31,10 @@ int server_command_resolve(struct server_command *cmd, int argc, char **argv);
  * a,mountpoint=PATH", "-oLIST").  EXPLICIT (--mountpoint, a directory or
  * a regular file) is the last operand, else the last KEY=VALUE, whose
  * path is the same once canonical.  Without it: the last operand naming
- * an existing directory, else the last such VALUE.  Prints why on failure
- * and returns -ENOENT, -ENOTDIR, -EINVAL or -ENOMEM. */
+ * an existing directory, else the last such VALUE; a place that cannot
+ * be checked (failing but with ENOENT or ENOTDIR: EACCES, ENOTCONN) ends
+ * the search there, never for an earlier place.  Prints why on failure
+ * and returns -ENOENT, -ENOTDIR, -EINVAL, -ENOMEM or that place's -errno. */
 int server_command_find_mountpoint(struct server_command *cmd, const char *explicit);
 
 /* Take argv[INDEX] as the mountpoint, as a caller that built the argv

@@ -275,7 +275,7 @@ mount_hung_server() {
 	run env FUSELAUNCH_TEST_TAG="$TEST_DIR" timeout --kill-after=1 5 \
 		"$FUSELAUNCH" -t 1 -- "$TESTFS" "$MNT"
 	assert_status 7
-	[ "$output" = "fuselaunch: checking the paths of 'testfs' and its mountpoint did not end within 1.000 s: a FUSE mount on them is not answering" ]
+	[ "$output" = "fuselaunch: checking the paths of 'testfs' and its mountpoint did not end within 1.000 s: a FUSE mount on '$MNT' or on its path is not answering" ]
 	kill -TERM "$PENDING"
 	wait "$PENDING" || true
 	assert_nothing_left
@@ -304,6 +304,72 @@ checks_blocked() {
 	assert_cancelled "$pid" "15 (Terminated)"
 	kill -TERM "$PENDING"
 	wait "$PENDING" || true
+	assert_nothing_left
+}
+
+# The mountpoint rule takes the last argument naming a directory: one it
+# cannot look at is not skipped for an earlier one (here SRC, which the
+# server does not mount), it is told about.
+
+# A FUSE mount on $MNT whose server was killed and that nothing detached:
+# every look at $MNT fails with ENOTCONN.
+mount_dead_server() {
+	launch --no-auto-unmount -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	kill -KILL "$(recorded pid)"
+	wait_until no_test_process
+	run stat "$MNT"
+	assert_output_has "Transport endpoint is not connected"
+}
+
+@test "a dead FUSE mount on the last directory argument: exit 1 naming it, not an earlier argument" {
+	mount_dead_server
+	mkdir "$TEST_DIR/src"
+	launch --mode=watch -- sh -c 'exec "$0" "$2"' "$TESTFS" "$TEST_DIR/src" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: cannot tell whether '$MNT' is the mountpoint: Transport endpoint is not connected: the FUSE mount on it (fuse.testfs from 'testfs') has no server any more; unmount it first: umount $MNT (a user: fusermount3 -u $MNT)" ]
+	is_not_mounted "$TEST_DIR/src"
+	# Given with -m: the same words.
+	launch -m "$MNT" -- "$TESTFS" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: mountpoint '$MNT': Transport endpoint is not connected: the FUSE mount on it (fuse.testfs from 'testfs') has no server any more; unmount it first: umount $MNT (a user: fusermount3 -u $MNT)" ]
+	umount "$MNT"
+	assert_nothing_left
+}
+
+@test "a dead FUSE mount on the path of the last directory argument: exit 1 naming the argument" {
+	mount_dead_server
+	mkdir "$TEST_DIR/src"
+	launch --mode=fd -- sh -c 'exec "$0" "$1"' "$TESTFS" "$TEST_DIR/src" "$MNT/below"
+	assert_status 1
+	[ "$output" = "fuselaunch: cannot tell whether '$MNT/below' is the mountpoint: Transport endpoint is not connected: a FUSE mount on its path has no server any more; unmount that first" ]
+	is_not_mounted "$TEST_DIR/src"
+	umount "$MNT"
+	assert_nothing_left
+}
+
+@test "a hung FUSE mount on the last directory argument: exit 7 within -t naming it" {
+	mount -t fusectl fuselaunch-fusectl /sys/fs/fuse/connections
+	launch -- "$TESTFS" --record="$RECORD" "$MNT"
+	assert_status 0
+	local server connection
+	server=$(recorded pid)
+	connection=$(mountpoint -d "$MNT")
+	connection=${connection#0:}
+	# Mounted and then silent: every look at $MNT waits for an answer.
+	kill -STOP "$server"
+	mkdir "$TEST_DIR/src"
+	launch -t 1 --mode=fd -- sh -c 'exec "$0" "$1"' "$TESTFS" "$TEST_DIR/src" "$MNT"
+	local code=$status out=$output
+	# Whatever the outcome: the stopped server's connection aborted, the
+	# server gone, its mount detached by its supervisor.
+	echo 1 >"/sys/fs/fuse/connections/$connection/abort"
+	kill -KILL "$server"
+	wait_until is_not_mounted "$MNT"
+	status=$code output=$out
+	assert_status 7
+	[ "$output" = "fuselaunch: checking the paths of 'sh' and its mountpoint did not end within 1.000 s: a FUSE mount on '$MNT' or on its path is not answering" ]
+	is_not_mounted "$TEST_DIR/src"
 	assert_nothing_left
 }
 

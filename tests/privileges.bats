@@ -129,6 +129,32 @@ assert_no_capabilities() {
 	assert_nothing_left
 }
 
+# The mountpoint rule does not skip the last directory argument because
+# the user may not look at it: it says so, and takes no earlier one.
+@test "a user's last directory argument below a directory they cannot search: exit 1 naming it" {
+	install -d -o "$TEST_USER" "$TEST_DIR/src"
+	install -d -m 700 "$TEST_DIR/closed" "$TEST_DIR/closed/mnt"
+	user_launch --mode=fd -- sh -c 'exec "$0" "$1"' "$TESTFS" "$TEST_DIR/src" "$TEST_DIR/closed/mnt"
+	assert_status 1
+	[ "$output" = "fuselaunch: cannot tell whether '$TEST_DIR/closed/mnt' is the mountpoint: Permission denied" ]
+	is_not_mounted "$TEST_DIR/src"
+	assert_nothing_left
+}
+
+# Root meets a user's FUSE mount without allow_other: its stat is refused.
+@test "root's last directory argument a user's FUSE mount root may not look at: exit 1 naming it" {
+	launch --user "$TEST_USER" --preserve-env=FUSELAUNCH_TEST_TAG -- "$TESTFS" "$MNT"
+	assert_status 0
+	mkdir "$TEST_DIR/src"
+	launch --mode=fd -- sh -c 'exec "$0" "$1"' "$TESTFS" "$TEST_DIR/src" "$MNT"
+	assert_status 1
+	[ "$output" = "fuselaunch: cannot tell whether '$MNT' is the mountpoint: Permission denied" ]
+	is_not_mounted "$TEST_DIR/src"
+	launch -u "$MNT"
+	assert_status 0
+	assert_nothing_left
+}
+
 @test "allow_other without user_allow_other: fusermount3's own words, exit 6" {
 	user_launch -o allow_other -- "$TESTFS" "$MNT"
 	assert_status 6
