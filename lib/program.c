@@ -46,3 +46,19 @@ void program_exit_try_help(int exit_code)
 	fprintf(stderr, "Try '%s --help' for more information.\n", log_program_name());
 	exit(exit_code);
 }
+
+void program_exit_version(int exit_code)
+{
+	const char *name = log_program_name();
+
+	/* The helpers name the project they come from, as util-linux's do. */
+	if (strcmp(name, PACKAGE_NAME))
+		printf("%s from %s %s\n", name, PACKAGE_NAME, PACKAGE_VERSION);
+	else
+		printf("%s %s\n", name, PACKAGE_VERSION);
+	fputs("License GPL-2.0-or-later <https://www.gnu.org/licenses/old-licenses/gpl-2.0.html>.\n"
+	      "This is free software: you are free to change and redistribute it.\n"
+	      "There is NO WARRANTY, to the extent permitted by law.\n",
+	      stdout);
+	exit(exit_code);
+}

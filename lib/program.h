@@ -8,6 +8,10 @@
  * exits with EXIT_CODE and says so. */
 void program_check_stdout_at_exit(int exit_code);
 
+/* --version: the program, the version and the licence on stdout, then
+ * exit with EXIT_CODE. */
+void __attribute__((noreturn)) program_exit_version(int exit_code);
+
 /* "Try 'PROGRAM --help' for more information." on stderr, then exit. */
 void __attribute__((noreturn)) program_exit_try_help(int exit_code);
 

@@ -138,7 +138,7 @@ static void __attribute__((noreturn)) usage(void)
 	       " -v, --verbose          print each step with its time\n"
 	       "\n"
 	       " -h, --help             display this help\n"
-	       " -V, --version          display version\n"
+	       " -V, --version          display the version and the licence\n"
 	       "\n"
 	       "Exit status:\n"
 	       " %3$d  mounted and answering\n"
@@ -301,8 +301,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		case 'h':
 			usage();
 		case 'V':
-			printf("%s %s\n", program_invocation_short_name, PACKAGE_VERSION);
-			exit(FL_EX_OK);
+			program_exit_version(FL_EX_OK);
 		default:
 			program_exit_try_help(FL_EX_USAGE);
 		}

@@ -48,7 +48,7 @@ static void __attribute__((noreturn)) usage(void)
 	       " -N NAMESPACE  mount in the mount namespace at this path\n"
 	       " -v            print each step with its time\n"
 	       " -h, --help    display this help\n"
-	       " -V, --version display version\n"
+	       " -V, --version display the version and the licence\n"
 	       "\n"
 	       "Exit status (as mount(8)):\n"
 	       " %2$d  mounted and answering\n"
@@ -129,8 +129,7 @@ static void parse_args(int argc, char **argv, struct cli *cli)
 		case 'h':
 			usage();
 		case 'V':
-			printf("%s from fuselaunch %s\n", program_invocation_short_name, PACKAGE_VERSION);
-			exit(MNT_EX_SUCCESS);
+			program_exit_version(MNT_EX_SUCCESS);
 		default:
 			program_exit_try_help(MNT_EX_USAGE);
 		}

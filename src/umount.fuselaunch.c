@@ -40,7 +40,7 @@ static void __attribute__((noreturn)) usage(void)
 	       " -N NAMESPACE  unmount in the mount namespace at this path\n"
 	       " -v            print each step with its time\n"
 	       " -h, --help    display this help\n"
-	       " -V, --version display version\n"
+	       " -V, --version display the version and the licence\n"
 	       "\n"
 	       "Exit status (as umount(8)):\n"
 	       " %3$d  unmounted, and the server exited with status 0\n"
@@ -90,8 +90,7 @@ int main(int argc, char **argv)
 		case 'h':
 			usage();
 		case 'V':
-			printf("%s from fuselaunch %s\n", program_invocation_short_name, PACKAGE_VERSION);
-			exit(MNT_EX_SUCCESS);
+			program_exit_version(MNT_EX_SUCCESS);
 		default:
 			program_exit_try_help(MNT_EX_USAGE);
 		}

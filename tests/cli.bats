@@ -19,10 +19,18 @@ man_page() {
 	assert_output_has "fuselaunch [options] -- SERVER [SERVER-ARGS...]"
 }
 
-@test "--version prints the version" {
+@test "--version prints the version and the licence, for each program" {
+	local program
 	run "$FUSELAUNCH" --version
 	assert_status 0
-	[[ "$output" =~ ^fuselaunch\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ "${lines[0]}" =~ ^fuselaunch\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ "${lines[1]}" == "License GPL-2.0-or-later <"* ]]
+	for program in "$MOUNT_HELPER" "$BUILDDIR/src/umount.fuselaunch"; do
+		run "$program" --version
+		assert_status 0
+		[[ "${lines[0]}" =~ ^$(basename "$program")\ from\ fuselaunch\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+		[[ "${lines[1]}" == "License GPL-2.0-or-later <"* ]]
+	done
 }
 
 @test "--help and --version whose output is lost fail with exit 2" {
