@@ -283,12 +283,14 @@ static int find_dir(struct server_command *cmd, const struct places *p, bool ope
 			continue;
 		rc = canonicalize_place(cmd, &p->at[k], false, &cmd->mountpoint,
 					&cmd->mountpoint_type);
-		if (rc == 0)
+		if (rc == 0) {
 			*at = &p->at[k];
-		else if (!no_directory(rc))
+			return 0;
+		}
+		if (!no_directory(rc)) {
 			say_unchecked(cmd, &p->at[k], rc);
-		if (rc == 0 || !no_directory(rc))
 			return rc;
+		}
 	}
 	return 0;
 }

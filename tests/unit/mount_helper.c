@@ -73,6 +73,21 @@ static void done(struct run *r)
 	launch_free(&r->l);
 }
 
+/* Root's helper takes the option NAME; a user's refuses it, by its name. */
+static void check_root_only(const struct run *r, const char *name)
+{
+	char said[256];
+
+	snprintf(said, sizeof(said),
+		 "mount option '%s' needs root: the server of a user's mount runs as that user", name);
+	if (kernel_mount_permitted() != -EPERM) {
+		CHECK_INT(r->rc, 0, "%s: root's helper takes it", name);
+	} else {
+		CHECK_INT(r->rc, -EINVAL, "%s needs root", name);
+		CHECK_HAS(r->said, said, "the message names the fstab option %s", name);
+	}
+}
+
 static void types(void)
 {
 	static const struct {
@@ -235,26 +250,12 @@ static void options(void)
 	prepare(&r, "data", mnt, "fuselaunch.testfs", "drop_privileges,cache=yes");
 	CHECK(r.l.identity.drop_privileges, "drop_privileges is the launcher's");
 	CHECK_STR(r.l.options.server, "cache=yes", "and is not passed to the server");
-	if (kernel_mount_permitted() != -EPERM) {
-		CHECK_INT(r.rc, 0, "drop_privileges: root's helper takes it");
-	} else {
-		CHECK_INT(r.rc, -EINVAL, "drop_privileges needs root");
-		CHECK_HAS(r.said,
-			  "mount option 'drop_privileges' needs root: the server of a user's mount runs as that user",
-			  "the message names the fstab option");
-	}
+	check_root_only(&r, "drop_privileges");
 	done(&r);
 
 	prepare(&r, "data", mnt, "fuselaunch.testfs", "setuid=nobody");
 	CHECK(r.l.identity.switch_user, "setuid= is the launcher's");
-	if (kernel_mount_permitted() != -EPERM) {
-		CHECK_INT(r.rc, 0, "setuid=: root's helper takes it");
-	} else {
-		CHECK_INT(r.rc, -EINVAL, "setuid= needs root");
-		CHECK_HAS(r.said,
-			  "mount option 'setuid' needs root: the server of a user's mount runs as that user",
-			  "the message names the fstab option");
-	}
+	check_root_only(&r, "setuid");
 	done(&r);
 
 	{
